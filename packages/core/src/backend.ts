@@ -1,0 +1,57 @@
+/**
+ * The crypto seam. On Node (and runtimes that expose `process.getBuiltinModule`), node:crypto is
+ * used synchronously: it is the fastest path and needs no promise per operation. Everywhere else
+ * (Cloudflare Workers, browsers, Deno without Node compatibility) WebCrypto is used. There is no
+ * static `node:` import, so bundles for edge runtimes never pull in a Node built-in.
+ */
+import type * as NodeCrypto from 'node:crypto';
+
+export type NodeCryptoModule = typeof NodeCrypto;
+
+function detectNodeCrypto(): NodeCryptoModule | undefined {
+  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+  if (typeof proc?.getBuiltinModule !== 'function') return undefined;
+  try {
+    const mod = proc.getBuiltinModule('node:crypto') as NodeCryptoModule | undefined;
+    return typeof mod?.createHmac === 'function' && typeof mod.sign === 'function' ? mod : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const detected = detectNodeCrypto();
+let active: NodeCryptoModule | undefined = detected;
+
+/** node:crypto when the Node backend is active, otherwise undefined (use WebCrypto). */
+export function nodeCrypto(): NodeCryptoModule | undefined {
+  return active;
+}
+
+export type BackendName = 'node' | 'webcrypto';
+
+/** Which backend keys created from now on use. */
+export function backendName(): BackendName {
+  return active ? 'node' : 'webcrypto';
+}
+
+/**
+ * Switches the backend for keys created afterwards. For tests that run the same suite on both
+ * paths; not part of the public API.
+ * @internal
+ */
+export function useBackend(name: BackendName): void {
+  if (name === 'node' && !detected) throw new Error('node:crypto is not available on this runtime');
+  active = name === 'node' ? detected : undefined;
+}
+
+export function subtle(): SubtleCrypto {
+  const s = globalThis.crypto?.subtle;
+  if (!s) throw new Error('WebCrypto is not available on this runtime');
+  return s;
+}
+
+export function randomBytes(length: number): Uint8Array {
+  const out = new Uint8Array(length);
+  globalThis.crypto.getRandomValues(out);
+  return out;
+}

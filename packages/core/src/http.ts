@@ -1,0 +1,140 @@
+/**
+ * The HTTP edge shared by every adapter, so that Hono, Koa and Nest read tokens and answer
+ * failures identically: where the token comes from, which status and `WWW-Authenticate` header
+ * (RFC 6750) each error code maps to, and how permissions are checked.
+ */
+import type { JwtClaims } from './claims.js';
+import { configError, errorDescription, JwtError, type JwtErrorCode } from './errors.js';
+
+export interface TokenSource {
+  /** The `Authorization` header value, if any. */
+  authorization?: string | null | undefined;
+  /** The raw `Cookie` header value, if any. */
+  cookie?: string | null | undefined;
+}
+
+export interface ExtractTokenOptions {
+  /**
+   * Read the token from this cookie when there is no `Authorization` header.
+   * @default undefined (cookies are not read)
+   * @example cookie: 'access_token'
+   */
+  cookie?: string | undefined;
+}
+
+const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
+const MAX_COOKIE_HEADER = 16 * 1024;
+
+/**
+ * The token from `Authorization: Bearer <token>` (scheme case-insensitive, exactly one token) or,
+ * when there is no Authorization header and a cookie name is configured, from that cookie.
+ * Returns undefined when there is no token at all; throws ERR_AUTH_SCHEME_INVALID for any other
+ * Authorization header (Basic, two tokens, an empty Bearer, ...).
+ */
+export function extractToken(source: TokenSource, options: ExtractTokenOptions = {}): string | undefined {
+  const auth = source.authorization;
+  if (typeof auth === 'string' && auth.length > 0) {
+    const m = BEARER.exec(auth);
+    if (!m) throw new JwtError('ERR_AUTH_SCHEME_INVALID');
+    return m[1];
+  }
+  if (options.cookie !== undefined && typeof source.cookie === 'string') {
+    const value = readCookie(source.cookie, options.cookie);
+    if (value !== undefined && value !== '') return value;
+  }
+  return undefined;
+}
+
+/** One cookie's value from a raw Cookie header; malformed pairs are skipped, never thrown on. */
+export function readCookie(header: string, name: string): string | undefined {
+  if (header.length > MAX_COOKIE_HEADER) return undefined;
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq < 0 || part.slice(0, eq).trim() !== name) continue;
+    let value = part.slice(eq + 1).trim();
+    if (value.length >= 2 && value.startsWith('"') && value.endsWith('"')) value = value.slice(1, -1);
+    try {
+      return decodeURIComponent(value);
+    } catch {
+      return value;
+    }
+  }
+  return undefined;
+}
+
+export interface AuthErrorResponse {
+  status: 401 | 403;
+  /** The `WWW-Authenticate` header value. */
+  wwwAuthenticate: string;
+  /** The JSON body: `{ error }` or `{ error, error_description }`. */
+  body: { error: string; error_description?: string };
+  /** The error code behind the answer. */
+  code: JwtErrorCode;
+}
+
+export interface AuthErrorOptions {
+  /**
+   * The `realm` of the `WWW-Authenticate` challenge.
+   * @default 'api'
+   */
+  realm?: string;
+}
+
+function quote(value: string): string {
+  return `"${value.replace(/["\\]/g, '')}"`;
+}
+
+/**
+ * Maps any failure to the RFC 6750 answer. Missing token: 401 `missing_token` with a bare
+ * challenge. Missing permission: 403 `insufficient_scope`. Every other failure: 401
+ * `invalid_token` with the code's fixed description. An error that is not a JwtError is treated
+ * as an invalid token, so no failure of verification can become a 500.
+ */
+export function authErrorResponse(error: unknown, options: AuthErrorOptions = {}): AuthErrorResponse {
+  const realm = options.realm ?? 'api';
+  const code: JwtErrorCode = error instanceof JwtError ? error.code : 'ERR_JWT_MALFORMED';
+  if (code === 'ERR_JWT_MISSING') {
+    return { status: 401, code, wwwAuthenticate: `Bearer realm=${quote(realm)}`, body: { error: 'missing_token' } };
+  }
+  if (code === 'ERR_INSUFFICIENT_SCOPE') {
+    return { status: 403, code, wwwAuthenticate: `Bearer realm=${quote(realm)}, error="insufficient_scope"`, body: { error: 'insufficient_scope' } };
+  }
+  const description = errorDescription(code);
+  return {
+    status: 401,
+    code,
+    wwwAuthenticate: `Bearer realm=${quote(realm)}, error="invalid_token", error_description=${quote(description)}`,
+    body: { error: 'invalid_token', error_description: description },
+  };
+}
+
+export interface PermissionOptions {
+  /**
+   * The claim holding permissions: an array of strings, or a space-separated string (OAuth `scope`).
+   * @default 'permissions'
+   */
+  claim?: string;
+  /**
+   * `all`: every listed permission is needed; `any`: one is enough.
+   * @default 'all'
+   */
+  mode?: 'all' | 'any';
+}
+
+/** The permissions a token grants, read from an array claim or a space-separated `scope` string. */
+export function grantedPermissions(claims: JwtClaims, claim = 'permissions'): readonly string[] {
+  const value = claims[claim];
+  if (typeof value === 'string') return value.split(' ').filter((s) => s !== '');
+  if (Array.isArray(value)) return value.filter((s): s is string => typeof s === 'string');
+  return [];
+}
+
+/** Throws ERR_INSUFFICIENT_SCOPE unless the claims grant the required permissions. */
+export function requirePermissionsOf(claims: JwtClaims, required: readonly string[], options: PermissionOptions = {}): void {
+  if (!Array.isArray(required) || required.length === 0 || !required.every((r) => typeof r === 'string' && r !== '')) {
+    throw configError('requirePermissions needs at least one permission name');
+  }
+  const granted = grantedPermissions(claims, options.claim);
+  const ok = options.mode === 'any' ? required.some((r) => granted.includes(r)) : required.every((r) => granted.includes(r));
+  if (!ok) throw new JwtError('ERR_INSUFFICIENT_SCOPE');
+}

@@ -1,0 +1,693 @@
+/**
+ * Keys are bound to the algorithms they may serve, decided when the key is made and never by a
+ * token: an HMAC secret only ever serves HS*, an RSA key RS and PS, an EC key the ES algorithm of
+ * its curve, an Ed25519 key EdDSA. Weak keys are refused here, at construction time.
+ */
+import type { KeyObject } from 'node:crypto';
+import { ALGORITHMS, isJwsAlgorithm, JWS_ALGORITHMS, type JwsAlgorithm } from './algorithms.js';
+import * as asn1 from './asn1.js';
+import { nodeCrypto, randomBytes, subtle, type NodeCryptoModule } from './backend.js';
+import { decodeBase64url, encodeBase64url, isBase64url, utf8 } from './base64url.js';
+import { configError, JwtError } from './errors.js';
+import { isPlainObject } from './json.js';
+
+/** A JSON Web Key (RFC 7517). Only the members this library reads are typed. */
+export interface Jwk {
+  kty: string;
+  kid?: string;
+  alg?: string;
+  use?: string;
+  key_ops?: string[];
+  crv?: string;
+  x?: string;
+  y?: string;
+  n?: string;
+  e?: string;
+  d?: string;
+  p?: string;
+  q?: string;
+  dp?: string;
+  dq?: string;
+  qi?: string;
+  k?: string;
+  [member: string]: unknown;
+}
+
+/** The structural shape of a node:crypto `KeyObject`, so public types need no `@types/node`. */
+export interface KeyObjectLike {
+  readonly type: 'secret' | 'public' | 'private';
+  readonly asymmetricKeyType?: string | undefined;
+  export(options?: object): unknown;
+}
+
+/**
+ * Anything {@link importKey} understands: an HMAC secret (string or bytes), a PEM text (SPKI,
+ * PKCS#8, PKCS#1, SEC1 or an X.509 certificate), a JWK (object or JSON text), a node:crypto
+ * `KeyObject` or a WebCrypto `CryptoKey`.
+ */
+export type KeyInput = string | Uint8Array | Jwk | KeyObjectLike | CryptoKey | JwtKey;
+
+export interface ImportKeyOptions {
+  /**
+   * Restrict the key to these algorithms. They must fit the key's type.
+   * @default every algorithm the key's type and size allow
+   * @example importKey(pem, { alg: 'RS256' })
+   */
+  alg?: JwsAlgorithm | readonly JwsAlgorithm[];
+  /**
+   * Key id used for `kid` selection and put in the header of tokens signed with it.
+   * @default the JWK's `kid`, if any
+   */
+  kid?: string;
+}
+
+export type KeyKind = 'secret' | 'public' | 'private';
+export type KeyType = 'oct' | 'RSA' | 'EC' | 'OKP';
+
+interface NodeMaterial {
+  readonly backend: 'node';
+  readonly secret?: Uint8Array;
+  readonly keyObject: KeyObject;
+  /** For private keys: the derived public key, used to verify. */
+  readonly verifyKey: KeyObject;
+}
+
+interface WebMaterial {
+  readonly backend: 'web';
+  readonly secret?: Uint8Array;
+  /** Full JWK (private members included for private keys) when the key is extractable. */
+  readonly jwk?: Jwk;
+  /** A caller's non-extractable CryptoKey, used as it is. */
+  readonly cryptoKey?: CryptoKey;
+  readonly cache: Map<string, Promise<CryptoKey>>;
+}
+
+export type KeyMaterial = NodeMaterial | WebMaterial;
+
+const MATERIAL = Symbol('jwt.keyMaterial');
+
+/**
+ * A key ready for signing or verification, bound to the algorithms it may serve.
+ * Make one with {@link secretKey}, {@link importKey}, {@link generateKeyPair} or {@link generateSecret}.
+ */
+export class JwtKey {
+  /** `secret` (HMAC), `private` (signs, and verifies through its public half) or `public` (verifies). */
+  readonly kind: KeyKind;
+  readonly kty: KeyType;
+  /** The algorithms this key may serve, the default for signing first. */
+  readonly algorithms: readonly JwsAlgorithm[];
+  readonly kid: string | undefined;
+  /** `P-256`, `P-384`, `P-521` or `Ed25519` for EC and OKP keys. */
+  readonly curve: string | undefined;
+  /** @internal */
+  declare readonly [MATERIAL]: KeyMaterial;
+
+  /** @internal Use secretKey(), importKey() or generateKeyPair(). */
+  constructor(init: { kind: KeyKind; kty: KeyType; algorithms: readonly JwsAlgorithm[]; kid: string | undefined; curve: string | undefined; material: KeyMaterial }) {
+    this.kind = init.kind;
+    this.kty = init.kty;
+    this.algorithms = Object.freeze([...init.algorithms]);
+    this.kid = init.kid;
+    this.curve = init.curve;
+    // Non-enumerable, so logging or spreading a key never shows its material.
+    Object.defineProperty(this, MATERIAL, { value: init.material, enumerable: false });
+    Object.freeze(this);
+  }
+
+  /** True when this key may serve `alg`. */
+  allows(alg: string): alg is JwsAlgorithm {
+    return (this.algorithms as readonly string[]).includes(alg);
+  }
+
+  /** A copy of this key with another `kid`. */
+  withKid(kid: string): JwtKey {
+    return new JwtKey({ kind: this.kind, kty: this.kty, algorithms: this.algorithms, curve: this.curve, material: this[MATERIAL], kid });
+  }
+
+  /** Never print key material. */
+  toJSON(): object {
+    return { kind: this.kind, kty: this.kty, algorithms: this.algorithms, kid: this.kid };
+  }
+
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return `JwtKey ${JSON.stringify(this.toJSON())}`;
+  }
+}
+
+/** @internal */
+export function keyMaterial(key: JwtKey): KeyMaterial {
+  return key[MATERIAL];
+}
+
+export function isJwtKey(value: unknown): value is JwtKey {
+  return value instanceof JwtKey;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Algorithm binding
+
+const HS: readonly JwsAlgorithm[] = ['HS256', 'HS384', 'HS512'];
+const RSA: readonly JwsAlgorithm[] = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512'];
+const PSS: readonly JwsAlgorithm[] = ['PS256', 'PS384', 'PS512'];
+const CURVE_ALG: Record<string, JwsAlgorithm> = { 'P-256': 'ES256', 'P-384': 'ES384', 'P-521': 'ES512', Ed25519: 'EdDSA' };
+const NODE_CURVES: Record<string, string> = { prime256v1: 'P-256', secp384r1: 'P-384', secp521r1: 'P-521' };
+
+/** Minimum RSA modulus, in bits. */
+export const MIN_RSA_BITS = 2048;
+
+function restrict(allowed: readonly JwsAlgorithm[], requested: ImportKeyOptions['alg']): JwsAlgorithm[] {
+  if (requested === undefined) return [...allowed];
+  const list: readonly unknown[] = typeof requested === 'string' ? [requested] : requested;
+  if (!Array.isArray(list) || list.length === 0) throw configError('alg must name at least one algorithm');
+  for (const alg of list) {
+    if (!isJwsAlgorithm(alg)) throw new JwtError('ERR_JWS_ALG_UNSUPPORTED', { detail: `algorithm not supported: ${String(alg).slice(0, 16)}` });
+    if (!allowed.includes(alg)) {
+      if (alg.startsWith('HS') && allowed.some((a) => a.startsWith('HS'))) {
+        throw new JwtError('ERR_KEY_WEAK', { detail: `key too weak: ${alg} needs a secret of at least ${ALGORITHMS[alg].hashBytes} bytes` });
+      }
+      throw new JwtError('ERR_KEY_INVALID', { detail: `key invalid: this key cannot be used with ${alg}` });
+    }
+  }
+  return JWS_ALGORITHMS.filter((a) => list.includes(a));
+}
+
+function kidOption(kid: unknown): string | undefined {
+  if (kid === undefined) return undefined;
+  if (typeof kid !== 'string' || kid.length === 0 || kid.length > 256) throw configError('kid must be a non-empty string of at most 256 characters');
+  return kid;
+}
+
+// ---------------------------------------------------------------------------------------------
+// HMAC secrets
+
+const KEY_LOOKALIKE = /-----BEGIN|PUBLIC KEY|PRIVATE KEY|CERTIFICATE|^\s*\{\s*"|ssh-(rsa|ed25519)|ecdsa-sha2-/;
+
+/**
+ * An HMAC secret. Strings are used as their UTF-8 bytes. At least 32 bytes (HS256); 48 for HS384
+ * and 64 for HS512 (RFC 7518 section 3.2). Text that looks like a PEM key, certificate or JWK is
+ * refused, so a public key can never be turned into an HMAC secret.
+ * @example const key = secretKey(process.env.JWT_SECRET!, { alg: 'HS256' })
+ */
+export function secretKey(secret: string | Uint8Array, options: ImportKeyOptions = {}): JwtKey {
+  let bytes: Uint8Array;
+  if (typeof secret === 'string') {
+    if (KEY_LOOKALIKE.test(secret)) {
+      throw new JwtError('ERR_KEY_INVALID', { detail: 'key invalid: this text is a public or private key, not an HMAC secret' });
+    }
+    bytes = utf8(secret);
+  } else if (secret instanceof Uint8Array) {
+    bytes = new Uint8Array(secret);
+  } else {
+    throw new JwtError('ERR_KEY_INVALID', { detail: 'key invalid: an HMAC secret is a string or a Uint8Array' });
+  }
+  if (bytes.length < 32) throw new JwtError('ERR_KEY_WEAK', { detail: 'key too weak: an HMAC secret needs at least 32 bytes (256 bits)' });
+  const algorithms = restrict(HS.filter((a) => bytes.length >= ALGORITHMS[a].hashBytes), options.alg);
+  const nc = nodeCrypto();
+  const material: KeyMaterial = nc
+    ? { backend: 'node', secret: bytes, keyObject: nc.createSecretKey(bytes), verifyKey: nc.createSecretKey(bytes) }
+    : { backend: 'web', secret: bytes, cache: new Map() };
+  return new JwtKey({ kind: 'secret', kty: 'oct', algorithms, kid: kidOption(options.kid), curve: undefined, material });
+}
+
+/**
+ * A new random HMAC secret of the right length for `alg`.
+ * @default alg 'HS256'
+ */
+export function generateSecret(alg: 'HS256' | 'HS384' | 'HS512' = 'HS256', options: { kid?: string } = {}): JwtKey {
+  const info = ALGORITHMS[alg];
+  if (!info || info.family !== 'HS') throw configError('generateSecret takes HS256, HS384 or HS512');
+  return secretKey(randomBytes(info.hashBytes), { alg, ...options });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Import
+
+/**
+ * Imports any supported key form. The result is bound to the algorithms its type allows
+ * (optionally narrowed by `options.alg`). RSA keys under 2048 bits and unsupported curves are refused.
+ * @example const key = await importKey(fs.readFileSync('public.pem', 'utf8'), { alg: 'RS256' })
+ */
+export async function importKey(input: KeyInput, options: ImportKeyOptions = {}): Promise<JwtKey> {
+  if (input instanceof JwtKey) {
+    const algorithms = options.alg === undefined ? input.algorithms : restrict(input.algorithms, options.alg);
+    const kid = options.kid === undefined ? input.kid : kidOption(options.kid);
+    return new JwtKey({ kind: input.kind, kty: input.kty, curve: input.curve, algorithms, kid, material: input[MATERIAL] });
+  }
+  if (typeof input === 'string') {
+    const trimmed = input.trim();
+    if (trimmed.startsWith('-----BEGIN')) return importPem(trimmed, options);
+    if (trimmed.startsWith('{')) {
+      let jwk: unknown;
+      try {
+        jwk = JSON.parse(trimmed);
+      } catch {
+        throw new JwtError('ERR_KEY_INVALID', { detail: 'key invalid: text starting with { is not valid JWK JSON' });
+      }
+      return importJwk(jwk, options);
+    }
+    return secretKey(input, options);
+  }
+  if (input instanceof Uint8Array) return secretKey(input, options);
+  if (typeof CryptoKey !== 'undefined' && input instanceof CryptoKey) return importCryptoKey(input, options);
+  if (isKeyObjectLike(input)) return importKeyObject(input, options);
+  if (isPlainObject(input)) return importJwk(input, options);
+  throw new JwtError('ERR_KEY_INVALID', { detail: 'key invalid: unrecognised key input' });
+}
+
+function isKeyObjectLike(value: unknown): value is KeyObjectLike {
+  return typeof value === 'object' && value !== null && typeof (value as KeyObjectLike).export === 'function' &&
+    ['secret', 'public', 'private'].includes((value as KeyObjectLike).type);
+}
+
+function keyInfoFromJwk(jwk: Jwk): { kty: KeyType; algorithms: readonly JwsAlgorithm[]; curve: string | undefined } {
+  switch (jwk.kty) {
+    case 'RSA': {
+      if (typeof jwk.n !== 'string' || typeof jwk.e !== 'string' || !isBase64url(jwk.n) || !isBase64url(jwk.e)) {
+        throw new JwtError('ERR_KEY_INVALID', { detail: 'key invalid: RSA JWK needs n and e' });
+      }
+      const n = decodeBase64url(jwk.n);
+      let first = 0;
+      while (first < n.length && n[first] === 0) first++;
+      const bits = (n.length - first) * 8;
+      if (bits < MIN_RSA_BITS) throw new JwtError('ERR_KEY_WEAK', { detail: `key too weak: RSA keys need at least ${MIN_RSA_BITS} bits` });
+      return { kty: 'RSA', algorithms: RSA, curve: undefined };
+    }
+    case 'EC':
+    case 'OKP': {
+      const alg = typeof jwk.crv === 'string' ? CURVE_ALG[jwk.crv] : undefined;
+      if (!alg || (jwk.kty === 'EC') !== alg.startsWith('ES')) throw new JwtError('ERR_KEY_UNSUPPORTED', { detail: 'key type not supported: unsupported curve' });
+      if (typeof jwk.x !== 'string' || (jwk.kty === 'EC' && typeof jwk.y !== 'string')) {
+        throw new JwtError('ERR_KEY_INVALID', { detail: 'key invalid: EC/OKP JWK needs its coordinates' });
+      }
+      return { kty: jwk.kty, algorithms: [alg], curve: jwk.crv };
+    }
+    default:
+      throw new JwtError('ERR_KEY_UNSUPPORTED', { detail: 'key type not supported: unknown kty' });
+  }
+}
+
+const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'] as const;
+
+function checkSigningUse(jwk: Jwk): void {
+  if (jwk.use !== undefined && jwk.use !== 'sig') throw new JwtError('ERR_KEY_INVALID', { detail: 'key invalid: JWK use is not "sig"' });
+  if (jwk.key_ops !== undefined) {
+    if (!Array.isArray(jwk.key_ops) || !jwk.key_ops.some((op) => op === 'sign' || op === 'verify')) {
+      throw new JwtError('ERR_KEY_INVALID', { detail: 'key invalid: JWK key_ops allow neither sign nor verify' });
+    }
+  }
+}
+
+async function importJwk(value: unknown, options: ImportKeyOptions): Promise<JwtKey> {
+  if (!isPlainObject(value) || typeof value.kty !== 'string') throw new JwtError('ERR_KEY_INVALID', { detail: 'key invalid: a JWK needs kty' });
+  const jwk = value as Jwk;
+  checkSigningUse(jwk);
+  const alg = options.alg ?? (typeof jwk.alg === 'string' ? (jwk.alg as JwsAlgorithm) : undefined);
+  const kid = options.kid ?? (typeof jwk.kid === 'string' && jwk.kid.length > 0 ? jwk.kid : undefined);
+  const opts: ImportKeyOptions = { ...(alg === undefined ? {} : { alg }), ...(kid === undefined ? {} : { kid }) };
+  if (jwk.kty === 'oct') {
+    if (typeof jwk.k !== 'string' || !isBase64url(jwk.k)) throw new JwtError('ERR_KEY_INVALID', { detail: 'key invalid: oct JWK needs k' });
+    return secretKey(decodeBase64url(jwk.k), opts);
+  }
+  const info = keyInfoFromJwk(jwk);
+  const isPrivate = typeof jwk.d === 'string';
+  const algorithms = restrict(info.algorithms, opts.alg);
+  const nc = nodeCrypto();
+  if (nc) {
+    const clean = stripMeta(jwk);
+    let keyObject: KeyObject;
+    try {
+      keyObject = isPrivate
+        ? nc.createPrivateKey({ key: clean as never, format: 'jwk' })
+        : nc.createPublicKey({ key: clean as never, format: 'jwk' });
+    } catch (cause) {
+      throw new JwtError('ERR_KEY_INVALID', { cause, detail: 'key invalid: JWK rejected' });
+    }
+    return nodeAsymmetric(nc, keyObject, opts, algorithms);
+  }
+  const material: WebMaterial = { backend: 'web', jwk: stripMeta(jwk), cache: new Map() };
+  const key = new JwtKey({ kind: isPrivate ? 'private' : 'public', kty: info.kty, algorithms, kid: kidOption(opts.kid), curve: info.curve, material });
+  // Import once now, so a malformed key fails here and not at the first request.
+  await webCryptoKey(key, algorithms[0]!, isPrivate ? 'sign' : 'verify');
+  return key;
+}
+
+function stripMeta(jwk: Jwk): Jwk {
+  const out: Jwk = { kty: jwk.kty };
+  for (const m of ['crv', 'x', 'y', 'n', 'e', 'k', ...PRIVATE_MEMBERS] as const) {
+    if (typeof jwk[m] === 'string') out[m] = jwk[m] as string;
+  }
+  return out;
+}
+
+function publicJwkOf(jwk: Jwk): Jwk {
+  const out: Jwk = { ...jwk };
+  for (const m of PRIVATE_MEMBERS) delete out[m];
+  return out;
+}
+
+const PEM = /^-----BEGIN ([A-Z0-9 ]+)-----\r?\n([A-Za-z0-9+/=\s]+?)-----END \1-----\s*$/;
+
+function pemDer(pem: string): { label: string; der: Uint8Array } {
+  const m = PEM.exec(pem);
+  if (!m) throw new JwtError('ERR_KEY_INVALID', { detail: 'key invalid: malformed PEM' });
+  const b64 = m[2]!.replace(/\s+/g, '');
+  let bin: string;
+  try {
+    bin = atob(b64);
+  } catch {
+    throw new JwtError('ERR_KEY_INVALID', { detail: 'key invalid: malformed PEM' });
+  }
+  const der = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) der[i] = bin.charCodeAt(i);
+  return { label: m[1]!, der };
+}
+
+async function importPem(pem: string, options: ImportKeyOptions): Promise<JwtKey> {
+  const { label, der } = pemDer(pem);
+  const isPrivate = label.endsWith('PRIVATE KEY');
+  if (label === 'ENCRYPTED PRIVATE KEY') throw new JwtError('ERR_KEY_UNSUPPORTED', { detail: 'key type not supported: decrypt the private key first' });
+  if (!['PUBLIC KEY', 'RSA PUBLIC KEY', 'CERTIFICATE', 'PRIVATE KEY', 'RSA PRIVATE KEY', 'EC PRIVATE KEY'].includes(label)) {
+    throw new JwtError('ERR_KEY_UNSUPPORTED', { detail: 'key type not supported: unknown PEM label' });
+  }
+  const nc = nodeCrypto();
+  if (nc) {
+    let keyObject: KeyObject;
+    try {
+      keyObject = isPrivate ? nc.createPrivateKey(pem) : nc.createPublicKey(pem);
+    } catch (cause) {
+      throw new JwtError('ERR_KEY_INVALID', { cause, detail: 'key invalid: PEM rejected' });
+    }
+    return nodeAsymmetric(nc, keyObject, options);
+  }
+  let body = der;
+  if (label === 'CERTIFICATE') body = asn1.certificateSpki(der);
+  else if (label === 'RSA PUBLIC KEY') body = asn1.pkcs1PublicToSpki(der);
+  else if (label === 'RSA PRIVATE KEY') body = asn1.pkcs1PrivateToPkcs8(der);
+  else if (label === 'EC PRIVATE KEY') body = asn1.sec1ToPkcs8(der);
+  const id = isPrivate ? asn1.pkcs8Algorithm(body) : asn1.spkiAlgorithm(body);
+  const params = webImportParams(id);
+  let jwk: Jwk;
+  try {
+    const ck = await subtle().importKey(isPrivate ? 'pkcs8' : 'spki', body as BufferSource, params, true, isPrivate ? ['sign'] : ['verify']);
+    jwk = (await subtle().exportKey('jwk', ck)) as Jwk;
+  } catch (cause) {
+    throw new JwtError('ERR_KEY_INVALID', { cause, detail: 'key invalid: PEM rejected' });
+  }
+  if (id.type === 'rsa-pss') return importJwk(jwk, { ...options, alg: options.alg ?? PSS });
+  return importJwk(jwk, options);
+}
+
+function webImportParams(id: asn1.KeyAlgorithmId): RsaHashedImportParams | EcKeyImportParams | Algorithm {
+  switch (id.type) {
+    case 'rsa':
+      return { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' };
+    case 'rsa-pss':
+      return { name: 'RSA-PSS', hash: 'SHA-256' };
+    case 'ec':
+      if (id.curve && CURVE_ALG[id.curve]) return { name: 'ECDSA', namedCurve: id.curve };
+      break;
+    case 'ed25519':
+      return { name: 'Ed25519' };
+  }
+  throw new JwtError('ERR_KEY_UNSUPPORTED', { detail: 'key type not supported' });
+}
+
+function nodeAsymmetric(nc: NodeCryptoModule, keyObject: KeyObject, options: ImportKeyOptions, preset?: readonly JwsAlgorithm[]): JwtKey {
+  const details = keyObject.asymmetricKeyDetails ?? {};
+  let kty: KeyType;
+  let allowed: readonly JwsAlgorithm[];
+  let curve: string | undefined;
+  switch (keyObject.asymmetricKeyType) {
+    case 'rsa':
+    case 'rsa-pss': {
+      if ((details.modulusLength ?? 0) < MIN_RSA_BITS) throw new JwtError('ERR_KEY_WEAK', { detail: `key too weak: RSA keys need at least ${MIN_RSA_BITS} bits` });
+      kty = 'RSA';
+      allowed = RSA;
+      if (keyObject.asymmetricKeyType === 'rsa-pss') {
+        const hash = details.hashAlgorithm;
+        allowed = hash ? PSS.filter((a) => ALGORITHMS[a].nodeHash === hash) : PSS;
+      }
+      break;
+    }
+    case 'ec': {
+      curve = NODE_CURVES[details.namedCurve ?? ''];
+      if (!curve) throw new JwtError('ERR_KEY_UNSUPPORTED', { detail: 'key type not supported: unsupported curve' });
+      kty = 'EC';
+      allowed = [CURVE_ALG[curve]!];
+      break;
+    }
+    case 'ed25519':
+      kty = 'OKP';
+      curve = 'Ed25519';
+      allowed = ['EdDSA'];
+      break;
+    default:
+      throw new JwtError('ERR_KEY_UNSUPPORTED', { detail: 'key type not supported' });
+  }
+  const algorithms = preset ?? restrict(allowed, options.alg);
+  const kind: KeyKind = keyObject.type === 'private' ? 'private' : 'public';
+  const verifyKey = kind === 'private' ? nc.createPublicKey(keyObject) : keyObject;
+  return new JwtKey({ kind, kty, algorithms, kid: kidOption(options.kid), curve, material: { backend: 'node', keyObject, verifyKey } });
+}
+
+async function importKeyObject(input: KeyObjectLike, options: ImportKeyOptions): Promise<JwtKey> {
+  const nc = nodeCrypto();
+  if (input.type === 'secret') return secretKey(input.export() as Uint8Array, options);
+  if (nc) return nodeAsymmetric(nc, input as unknown as KeyObject, options);
+  return importJwk(input.export({ format: 'jwk' }), options);
+}
+
+const WEB_ALGS: Record<string, (k: CryptoKey) => readonly JwsAlgorithm[]> = {
+  HMAC: (k) => HS.filter((a) => ALGORITHMS[a].hash === (k.algorithm as HmacKeyAlgorithm).hash.name),
+  'RSASSA-PKCS1-v1_5': (k) => RSA.filter((a) => a.startsWith('RS') && ALGORITHMS[a].hash === (k.algorithm as RsaHashedKeyAlgorithm).hash.name),
+  'RSA-PSS': (k) => PSS.filter((a) => ALGORITHMS[a].hash === (k.algorithm as RsaHashedKeyAlgorithm).hash.name),
+  ECDSA: (k) => {
+    const alg = CURVE_ALG[(k.algorithm as EcKeyAlgorithm).namedCurve];
+    return alg && alg !== 'EdDSA' ? [alg] : [];
+  },
+  Ed25519: () => ['EdDSA'],
+};
+
+async function importCryptoKey(input: CryptoKey, options: ImportKeyOptions): Promise<JwtKey> {
+  const nc = nodeCrypto();
+  if (nc) return importKeyObject(nc.KeyObject.from(input) as unknown as KeyObjectLike, options);
+  if (input.extractable) {
+    if (input.type === 'secret') return secretKey(new Uint8Array(await subtle().exportKey('raw', input)), options);
+    return importJwk(await subtle().exportKey('jwk', input), options);
+  }
+  const allowed = WEB_ALGS[input.algorithm.name]?.(input) ?? [];
+  if (allowed.length === 0) throw new JwtError('ERR_KEY_UNSUPPORTED', { detail: 'key type not supported' });
+  if (input.algorithm.name === 'RSASSA-PKCS1-v1_5' || input.algorithm.name === 'RSA-PSS') {
+    if ((input.algorithm as RsaHashedKeyAlgorithm).modulusLength < MIN_RSA_BITS) throw new JwtError('ERR_KEY_WEAK', { detail: `key too weak: RSA keys need at least ${MIN_RSA_BITS} bits` });
+  }
+  if (input.algorithm.name === 'HMAC' && (input.algorithm as HmacKeyAlgorithm).length < 256) throw new JwtError('ERR_KEY_WEAK');
+  const algorithms = restrict(allowed, options.alg);
+  const kty: KeyType = input.type === 'secret' ? 'oct' : input.algorithm.name === 'ECDSA' ? 'EC' : input.algorithm.name === 'Ed25519' ? 'OKP' : 'RSA';
+  const curve = input.algorithm.name === 'ECDSA' ? (input.algorithm as EcKeyAlgorithm).namedCurve : input.algorithm.name === 'Ed25519' ? 'Ed25519' : undefined;
+  const kind: KeyKind = input.type;
+  return new JwtKey({ kind, kty, algorithms, kid: kidOption(options.kid), curve, material: { backend: 'web', cryptoKey: input, cache: new Map() } });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Generate, export, thumbprint
+
+export interface GenerateKeyPairOptions {
+  /** RSA modulus length in bits. @default 2048 */
+  modulusLength?: number;
+  /** @default the RFC 7638 thumbprint of the public key */
+  kid?: string;
+}
+
+/**
+ * A new key pair for `alg`, both halves bound to it. The `kid` defaults to the RFC 7638 thumbprint.
+ * @example const { privateKey, publicKey } = await generateKeyPair('ES256')
+ */
+export async function generateKeyPair(alg: Exclude<JwsAlgorithm, 'HS256' | 'HS384' | 'HS512'>, options: GenerateKeyPairOptions = {}): Promise<{ privateKey: JwtKey; publicKey: JwtKey }> {
+  const info = ALGORITHMS[alg];
+  if (!info || info.family === 'HS') throw configError('generateKeyPair takes an asymmetric algorithm; use generateSecret() for HS*');
+  const modulusLength = options.modulusLength ?? 2048;
+  if (!Number.isInteger(modulusLength) || modulusLength < MIN_RSA_BITS) throw new JwtError('ERR_KEY_WEAK', { detail: `key too weak: RSA keys need at least ${MIN_RSA_BITS} bits` });
+  const nc = nodeCrypto();
+  let privateKey: JwtKey;
+  if (nc) {
+    let pair: { privateKey: KeyObject };
+    if (info.family === 'RS' || info.family === 'PS') pair = nc.generateKeyPairSync('rsa', { modulusLength });
+    else if (info.family === 'ES') pair = nc.generateKeyPairSync('ec', { namedCurve: info.curve! });
+    else pair = nc.generateKeyPairSync('ed25519');
+    privateKey = nodeAsymmetric(nc, pair.privateKey, { alg });
+  } else {
+    const params =
+      info.family === 'RS' || info.family === 'PS'
+        ? { name: info.family === 'RS' ? 'RSASSA-PKCS1-v1_5' : 'RSA-PSS', modulusLength, publicExponent: new Uint8Array([1, 0, 1]), hash: info.hash }
+        : info.family === 'ES'
+          ? { name: 'ECDSA', namedCurve: info.curve! }
+          : { name: 'Ed25519' };
+    const pair = (await subtle().generateKey(params, true, ['sign', 'verify'])) as CryptoKeyPair;
+    privateKey = await importJwk(await subtle().exportKey('jwk', pair.privateKey), { alg });
+  }
+  const kid = options.kid ?? (await jwkThumbprint(await exportJwk(privateKey)));
+  privateKey = privateKey.withKid(kid);
+  return { privateKey, publicKey: publicKeyOf(privateKey) };
+}
+
+/** The public half of a private key (a public key is returned as it is). */
+export function publicKeyOf(key: JwtKey): JwtKey {
+  if (key.kind === 'public') return key;
+  if (key.kind === 'secret') throw new JwtError('ERR_KEY_INVALID', { detail: 'key invalid: an HMAC secret has no public half' });
+  const m = key[MATERIAL];
+  let material: KeyMaterial;
+  if (m.backend === 'node') material = { backend: 'node', keyObject: m.verifyKey, verifyKey: m.verifyKey };
+  else if (m.jwk) material = { backend: 'web', jwk: publicJwkOf(m.jwk), cache: new Map() };
+  else throw new JwtError('ERR_KEY_INVALID', { detail: 'key invalid: a non-extractable CryptoKey has no derivable public half' });
+  return new JwtKey({ kty: key.kty, algorithms: key.algorithms, kid: key.kid, curve: key.curve, kind: 'public', material });
+}
+
+export interface ExportJwkOptions {
+  /** Include private members (`d`, `k`, ...). @default false: the public key only */
+  includePrivate?: boolean;
+}
+
+/**
+ * Exports a key as a JWK. By default only the public key, with `kid`, `use: "sig"` and `alg`
+ * (when the key serves exactly one algorithm): the form published in a JWKS.
+ */
+export async function exportJwk(key: JwtKey, options: ExportJwkOptions = {}): Promise<Jwk> {
+  const m = key[MATERIAL];
+  let jwk: Jwk;
+  if (key.kind === 'secret') {
+    if (!options.includePrivate) throw new JwtError('ERR_KEY_INVALID', { detail: 'key invalid: an HMAC secret has no public form; pass includePrivate to export it' });
+    jwk = { kty: 'oct', k: encodeBase64url(m.secret!) };
+  } else if (m.backend === 'node') {
+    const source = options.includePrivate ? m.keyObject : m.verifyKey;
+    jwk = source.export({ format: 'jwk' }) as Jwk;
+  } else if (m.jwk) {
+    jwk = options.includePrivate ? { ...m.jwk } : publicJwkOf(m.jwk);
+  } else {
+    throw new JwtError('ERR_KEY_INVALID', { detail: 'key invalid: a non-extractable CryptoKey cannot be exported' });
+  }
+  if (key.kid !== undefined) jwk.kid = key.kid;
+  jwk.use = 'sig';
+  if (key.algorithms.length === 1) jwk.alg = key.algorithms[0]!;
+  return jwk;
+}
+
+const THUMBPRINT_MEMBERS: Record<string, readonly string[]> = {
+  RSA: ['e', 'kty', 'n'],
+  EC: ['crv', 'kty', 'x', 'y'],
+  OKP: ['crv', 'kty', 'x'],
+  oct: ['k', 'kty'],
+};
+
+/** The RFC 7638 SHA-256 thumbprint of a JWK, base64url-encoded. */
+export async function jwkThumbprint(jwk: Jwk): Promise<string> {
+  const members = THUMBPRINT_MEMBERS[jwk.kty];
+  if (!members) throw new JwtError('ERR_KEY_UNSUPPORTED', { detail: 'key type not supported: unknown kty' });
+  const obj: Record<string, string> = {};
+  for (const m of members) {
+    if (typeof jwk[m] !== 'string') throw new JwtError('ERR_KEY_INVALID', { detail: `key invalid: JWK lacks ${m}` });
+    obj[m] = jwk[m] as string;
+  }
+  const data = utf8(JSON.stringify(obj));
+  const nc = nodeCrypto();
+  const digest = nc ? new Uint8Array(nc.createHash('sha256').update(data).digest()) : new Uint8Array(await subtle().digest('SHA-256', data as BufferSource));
+  return encodeBase64url(digest);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sign and verify bytes
+
+type Usage = 'sign' | 'verify';
+
+function webParams(alg: JwsAlgorithm): { importParams: Algorithm | RsaHashedImportParams | EcKeyImportParams | HmacImportParams; signParams: Algorithm | RsaPssParams | EcdsaParams } {
+  const info = ALGORITHMS[alg];
+  switch (info.family) {
+    case 'HS':
+      return { importParams: { name: 'HMAC', hash: info.hash }, signParams: { name: 'HMAC' } };
+    case 'RS':
+      return { importParams: { name: 'RSASSA-PKCS1-v1_5', hash: info.hash }, signParams: { name: 'RSASSA-PKCS1-v1_5' } };
+    case 'PS':
+      return { importParams: { name: 'RSA-PSS', hash: info.hash }, signParams: { name: 'RSA-PSS', saltLength: info.hashBytes } as RsaPssParams };
+    case 'ES':
+      return { importParams: { name: 'ECDSA', namedCurve: info.curve! }, signParams: { name: 'ECDSA', hash: info.hash } as EcdsaParams };
+    case 'EdDSA':
+      return { importParams: { name: 'Ed25519' }, signParams: { name: 'Ed25519' } };
+  }
+}
+
+/** @internal The WebCrypto key for `alg` and `usage`, imported once and cached on the key. */
+export function webCryptoKey(key: JwtKey, alg: JwsAlgorithm, usage: Usage): Promise<CryptoKey> {
+  const m = key[MATERIAL] as WebMaterial;
+  if (m.cryptoKey) return Promise.resolve(m.cryptoKey);
+  const cacheKey = `${alg}:${usage}`;
+  let p = m.cache.get(cacheKey);
+  if (!p) {
+    const { importParams } = webParams(alg);
+    if (m.secret) {
+      p = subtle().importKey('raw', m.secret as BufferSource, importParams, false, [usage]);
+    } else {
+      const jwk = usage === 'verify' ? publicJwkOf(m.jwk!) : m.jwk!;
+      p = subtle().importKey('jwk', jwk as JsonWebKey, importParams, false, [usage]);
+    }
+    p = p.catch((cause: unknown) => {
+      m.cache.delete(cacheKey);
+      throw new JwtError('ERR_KEY_INVALID', { cause, detail: 'key invalid: WebCrypto refused the key' });
+    });
+    m.cache.set(cacheKey, p);
+  }
+  return p;
+}
+
+const nodeSignOptions = new WeakMap<KeyObject, Map<JwsAlgorithm, object>>();
+
+function nodeKeyOptions(keyObject: KeyObject, alg: JwsAlgorithm, nc: NodeCryptoModule): KeyObject | object {
+  const family = ALGORITHMS[alg].family;
+  if (family !== 'PS' && family !== 'ES') return keyObject;
+  let perKey = nodeSignOptions.get(keyObject);
+  if (!perKey) nodeSignOptions.set(keyObject, (perKey = new Map()));
+  let opts = perKey.get(alg);
+  if (!opts) {
+    opts = family === 'PS'
+      ? { key: keyObject, padding: nc.constants.RSA_PKCS1_PSS_PADDING, saltLength: nc.constants.RSA_PSS_SALTLEN_DIGEST }
+      : { key: keyObject, dsaEncoding: 'ieee-p1363' };
+    perKey.set(alg, opts);
+  }
+  return opts;
+}
+
+/** @internal Signs the JWS signing input. Synchronous on the Node backend. */
+export function signBytes(key: JwtKey, alg: JwsAlgorithm, input: string): Uint8Array | Promise<Uint8Array> {
+  if (key.kind === 'public') throw new JwtError('ERR_KEY_INVALID', { detail: 'key invalid: a public key cannot sign' });
+  const m = key[MATERIAL];
+  const info = ALGORITHMS[alg];
+  if (m.backend === 'node') {
+    const nc = nodeCrypto() ?? (globalThis as { process?: { getBuiltinModule(id: string): NodeCryptoModule } }).process!.getBuiltinModule('node:crypto');
+    if (info.family === 'HS') return nc.createHmac(info.nodeHash, m.secret!).update(input).digest();
+    const hash = info.family === 'EdDSA' ? null : info.nodeHash;
+    return nc.sign(hash, Buffer.from(input), nodeKeyOptions(m.keyObject, alg, nc) as KeyObject);
+  }
+  return webCryptoKey(key, alg, 'sign').then(async (ck) => new Uint8Array(await subtle().sign(webParams(alg).signParams, ck, utf8(input) as BufferSource)));
+}
+
+/** @internal Verifies a JWS signature. Synchronous on the Node backend; never throws for a bad signature. */
+export function verifyBytes(key: JwtKey, alg: JwsAlgorithm, input: string, signature: Uint8Array): boolean | Promise<boolean> {
+  const info = ALGORITHMS[alg];
+  // Raw ECDSA signatures have one exact length; DER-encoded or truncated ones are refused outright.
+  if (info.signatureBytes !== undefined && signature.length !== info.signatureBytes) return false;
+  const m = key[MATERIAL];
+  if (m.backend === 'node') {
+    const nc = nodeCrypto() ?? (globalThis as { process?: { getBuiltinModule(id: string): NodeCryptoModule } }).process!.getBuiltinModule('node:crypto');
+    if (info.family === 'HS') {
+      const expected = nc.createHmac(info.nodeHash, m.secret!).update(input).digest();
+      return expected.length === signature.length && nc.timingSafeEqual(expected, signature);
+    }
+    try {
+      const hash = info.family === 'EdDSA' ? null : info.nodeHash;
+      return nc.verify(hash, Buffer.from(input), nodeKeyOptions(m.verifyKey, alg, nc) as KeyObject, signature);
+    } catch {
+      return false;
+    }
+  }
+  return webCryptoKey(key, alg, 'verify').then((ck) =>
+    subtle().verify(webParams(alg).signParams, ck, signature as BufferSource, utf8(input) as BufferSource).catch(() => false),
+  );
+}

@@ -1,0 +1,240 @@
+/**
+ * Signing. The header is fixed per signer and encoded once; `alg` always comes from the key's
+ * binding, never from caller-supplied header parameters.
+ */
+import { ALGORITHMS, type JwsAlgorithm } from './algorithms.js';
+import { nodeCrypto, randomBytes } from './backend.js';
+import { encodeSegment, encodeSegmentText } from './base64url.js';
+import type { JwtClaims } from './claims.js';
+import { toSeconds } from './duration.js';
+import { configError, JwtError } from './errors.js';
+import { isPlainObject } from './json.js';
+import { importKey, isJwtKey, keyMaterial, signBytes, type JwtKey, type KeyInput } from './keys.js';
+
+export interface SignOptions {
+  /**
+   * Algorithm to sign with; must be one the key allows.
+   * @default the key's first algorithm (HS256, RS256, ES256/384/512 by curve, EdDSA)
+   */
+  alg?: JwsAlgorithm;
+  /**
+   * Lifetime: sets `exp` to now plus this (seconds or `'15m'`, `'1h'`, ...). Required unless the
+   * claims carry `exp` or `requireExp` is false.
+   * @example expiresIn: '15m'
+   */
+  expiresIn?: number | string;
+  /** Sets `nbf` to now plus this (seconds or a duration). */
+  notBefore?: number | string;
+  /** Sets `iss`. */
+  issuer?: string;
+  /** Sets `aud`. */
+  audience?: string | string[];
+  /** Sets `sub`. */
+  subject?: string;
+  /**
+   * Sets `jti`; `true` makes a random 128-bit id.
+   * @example jwtId: true
+   */
+  jwtId?: string | true;
+  /**
+   * `kid` header; `false` leaves it out.
+   * @default the key's kid
+   */
+  kid?: string | false;
+  /**
+   * `typ` header; `false` leaves it out.
+   * @default 'JWT'
+   */
+  typ?: string | false;
+  /** Extra protected header parameters. `alg`, `crit`, `b64`, `jku`, `x5u` and `jwk` cannot be set here. */
+  header?: Record<string, unknown>;
+  /**
+   * Set `iat` to the current time. `'ms'` writes it with millisecond precision (a non-integer
+   * NumericDate, as RFC 7519 allows), so that subject revocation can tell a token issued just
+   * after a password change from one issued earlier in the same second.
+   * @default true
+   */
+  timestamp?: boolean | 'ms';
+  /**
+   * Refuse to sign a token without `exp`.
+   * @default true
+   */
+  requireExp?: boolean;
+  /**
+   * The current time in milliseconds.
+   * @default Date.now
+   */
+  clock?: () => number;
+}
+
+export interface SignerOptions extends SignOptions {
+  /** The signing key: an HMAC secret or a private key. */
+  key: JwtKey | KeyInput;
+}
+
+export interface Signer {
+  /** Signs a claims set; resolves to a compact JWS. */
+  sign(claims?: JwtClaims): Promise<string>;
+  /** Synchronous signing on the Node backend; throws ERR_CONFIG_INVALID where signing must wait (WebCrypto). */
+  signSync(claims?: JwtClaims): string;
+}
+
+const RESERVED_HEADER = new Set(['alg', 'crit', 'b64', 'jku', 'x5u', 'jwk']);
+
+interface Compiled {
+  key: JwtKey;
+  alg: JwsAlgorithm;
+  headerSegment: string;
+  expiresIn: number | undefined;
+  notBefore: number | undefined;
+  fixed: JwtClaims;
+  jwtId: string | true | undefined;
+  timestamp: boolean | 'ms';
+  requireExp: boolean;
+  clock: () => number;
+}
+
+function compile(key: JwtKey, options: SignOptions): Compiled {
+  if (key.kind === 'public') throw new JwtError('ERR_KEY_INVALID', { detail: 'key invalid: a public key cannot sign' });
+  const alg = options.alg ?? key.algorithms[0]!;
+  if (!key.allows(alg)) throw new JwtError('ERR_JWS_ALG_NOT_ALLOWED', { detail: `algorithm not allowed: this key cannot sign ${String(alg).slice(0, 16)}` });
+  const header: Record<string, unknown> = { alg };
+  if (options.typ !== false) header.typ = options.typ ?? 'JWT';
+  const kid = options.kid === false ? undefined : (options.kid ?? key.kid);
+  if (kid !== undefined) header.kid = kid;
+  if (options.header !== undefined) {
+    if (!isPlainObject(options.header)) throw configError('header must be an object');
+    for (const [name, value] of Object.entries(options.header)) {
+      if (RESERVED_HEADER.has(name) || name === '__proto__') throw configError(`header parameter ${name} cannot be set`);
+      header[name] = value;
+    }
+  }
+  const fixed: JwtClaims = {};
+  if (options.issuer !== undefined) fixed.iss = options.issuer;
+  if (options.subject !== undefined) fixed.sub = options.subject;
+  if (options.audience !== undefined) fixed.aud = options.audience;
+  if (options.jwtId !== undefined && options.jwtId !== true && typeof options.jwtId !== 'string') throw configError('jwtId must be a string or true');
+  return {
+    key,
+    alg,
+    headerSegment: encodeSegmentText(JSON.stringify(header)),
+    expiresIn: options.expiresIn === undefined ? undefined : toSeconds(options.expiresIn, 'expiresIn'),
+    notBefore: options.notBefore === undefined ? undefined : toSeconds(options.notBefore, 'notBefore'),
+    fixed,
+    jwtId: options.jwtId,
+    timestamp: options.timestamp ?? true,
+    requireExp: options.requireExp ?? true,
+    clock: options.clock ?? Date.now,
+  };
+}
+
+/** A random 128-bit identifier, base64url: the default `jti`. */
+export function randomId(): string {
+  return encodeSegment(randomBytes(16));
+}
+
+function checkClaimTypes(claims: JwtClaims): void {
+  for (const name of ['exp', 'nbf', 'iat'] as const) {
+    const v = claims[name];
+    if (v !== undefined && (typeof v !== 'number' || !Number.isFinite(v))) throw new JwtError('ERR_JWT_CLAIM_INVALID', { claim: name, detail: `claim invalid: ${name}` });
+  }
+  for (const name of ['iss', 'sub', 'jti'] as const) {
+    const v = claims[name];
+    if (v !== undefined && typeof v !== 'string') throw new JwtError('ERR_JWT_CLAIM_INVALID', { claim: name, detail: `claim invalid: ${name}` });
+  }
+  const aud = claims.aud;
+  if (aud !== undefined && typeof aud !== 'string' && !(Array.isArray(aud) && aud.every((a) => typeof a === 'string'))) {
+    throw new JwtError('ERR_JWT_CLAIM_INVALID', { claim: 'aud', detail: 'claim invalid: aud' });
+  }
+}
+
+function signingInput(c: Compiled, claims: JwtClaims | undefined): string {
+  if (claims !== undefined && !isPlainObject(claims)) throw new JwtError('ERR_JWT_CLAIM_INVALID', { detail: 'claim invalid: claims must be an object' });
+  if (claims !== undefined && Object.hasOwn(claims, '__proto__')) throw new JwtError('ERR_JWT_CLAIM_INVALID', { detail: 'claim invalid: __proto__' });
+  const ms = c.clock();
+  const now = Math.floor(ms / 1000);
+  const payload: JwtClaims = { ...c.fixed };
+  if (c.timestamp === 'ms') payload.iat = ms / 1000;
+  else if (c.timestamp) payload.iat = now;
+  if (c.expiresIn !== undefined) payload.exp = now + c.expiresIn;
+  if (c.notBefore !== undefined) payload.nbf = now + c.notBefore;
+  if (c.jwtId !== undefined) payload.jti = c.jwtId === true ? randomId() : c.jwtId;
+  if (claims !== undefined) Object.assign(payload, claims);
+  checkClaimTypes(payload);
+  if (c.requireExp && payload.exp === undefined) {
+    throw new JwtError('ERR_JWT_CLAIM_MISSING', { claim: 'exp', detail: 'required claim missing: exp (set expiresIn, or requireExp: false)' });
+  }
+  let json: string;
+  try {
+    json = JSON.stringify(payload);
+  } catch (cause) {
+    throw new JwtError('ERR_JWT_CLAIM_INVALID', { cause, detail: 'claim invalid: claims are not JSON-serialisable' });
+  }
+  return `${c.headerSegment}.${encodeSegmentText(json)}`;
+}
+
+function finish(input: string, signature: Uint8Array): string {
+  return `${input}.${encodeSegment(signature)}`;
+}
+
+function signCompiled(c: Compiled, claims: JwtClaims | undefined): string | Promise<string> {
+  const input = signingInput(c, claims);
+  const m = keyMaterial(c.key);
+  const nc = nodeCrypto();
+  if (m.backend === 'node' && m.secret !== undefined && nc) {
+    // HMAC fast path: digest straight to base64url.
+    return `${input}.${nc.createHmac(ALGORITHMS[c.alg].nodeHash, m.secret).update(input).digest('base64url')}`;
+  }
+  const sig = signBytes(c.key, c.alg, input);
+  return sig instanceof Promise ? sig.then((s) => finish(input, s)) : finish(input, sig);
+}
+
+/**
+ * Builds a reusable signer: key and header prepared once.
+ * @example
+ * const signer = createSigner({ key: secretKey(secret), issuer: 'auth', expiresIn: '15m' })
+ * const token = await signer.sign({ sub: 'kevin' })
+ */
+export function createSigner(options: SignerOptions): Signer {
+  if (typeof options !== 'object' || options === null) throw configError('createSigner needs an options object with a key');
+  const { key } = options;
+  let compiled: Compiled | Promise<Compiled>;
+  if (isJwtKey(key)) {
+    compiled = compile(key, options);
+  } else {
+    compiled = importKey(key).then((k) => (compiled = compile(k, options)));
+    compiled.catch(() => undefined);
+  }
+  return {
+    sign(claims?: JwtClaims): Promise<string> {
+      try {
+        const c = compiled;
+        return c instanceof Promise ? c.then((cc) => signCompiled(cc, claims)) : Promise.resolve(signCompiled(c, claims));
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    },
+    signSync(claims?: JwtClaims): string {
+      const c = compiled;
+      if (c instanceof Promise) throw configError('signSync: the key is still being imported; pass a JwtKey or use sign()');
+      const out = signCompiled(c, claims);
+      if (out instanceof Promise) {
+        out.catch(() => undefined);
+        throw configError('signSync: this runtime signs asynchronously (WebCrypto); use sign()');
+      }
+      return out;
+    },
+  };
+}
+
+/**
+ * Signs a claims set as a compact JWS. An expiry is required: pass `expiresIn` or an `exp` claim.
+ * @example const token = await sign({ sub: 'kevin', permissions: ['view'] }, key, { expiresIn: '15m' })
+ */
+export function sign(claims: JwtClaims, key: JwtKey | KeyInput, options: SignOptions = {}): Promise<string> {
+  try {
+    return createSigner({ ...options, key }).sign(claims);
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}

@@ -1,0 +1,377 @@
+/**
+ * Verification. The order is fixed and deliberate: size limit before any decoding; the header's
+ * `alg` checked against what the key and the caller allow (never trusted on its own); the
+ * signature verified before the payload is parsed; then claims, schema and revocation.
+ * On the Node backend with local keys every step is synchronous.
+ */
+import { ALGORITHMS, isJwsAlgorithm, type JwsAlgorithm } from './algorithms.js';
+import { decodeSegment, decodeSegmentText, isBase64url } from './base64url.js';
+import { compileClaimOptions, validateClaims, type ClaimOptions, type CompiledClaimOptions, type JwtClaims } from './claims.js';
+import { configError, JwtError } from './errors.js';
+import { parseJsonObject, type JsonObject } from './json.js';
+import { importKey, isJwtKey, verifyBytes, type JwtKey, type KeyInput } from './keys.js';
+import { isKeyProvider, type JwsHeader, type KeyProvider } from './keyset.js';
+import type { StandardSchemaV1 } from './standard-schema.js';
+
+/** Answers whether a verified token has been revoked. See `MemoryRevocationStore`. */
+export interface RevocationChecker {
+  /** Called after signature and claims checks pass. May be synchronous. */
+  isRevoked(claims: JwtClaims, header: JwsHeader): boolean | Promise<boolean>;
+}
+
+/** A function that picks the key(s) for a token from its header. */
+export type KeyResolver = (header: JwsHeader) => JwtKey | readonly JwtKey[] | Promise<JwtKey | readonly JwtKey[]>;
+
+/** What verification accepts as its key: a key, a key set or provider, a resolver, or raw key input. */
+export type VerifyKey = JwtKey | KeyProvider | KeyResolver | KeyInput;
+
+export interface VerifyOptions<T = JwtClaims> extends ClaimOptions {
+  /**
+   * Accepted algorithms. The key's own binding always applies; this narrows it further.
+   * @default every algorithm the key allows
+   * @example algorithms: ['ES256']
+   */
+  algorithms?: readonly JwsAlgorithm[];
+  /**
+   * Required `typ` header value (compared case-insensitively, `application/` prefix ignored).
+   * @example typ: 'at+jwt'
+   */
+  typ?: string;
+  /**
+   * Tokens longer than this many characters are refused before any decoding.
+   * @default 8192
+   */
+  maxTokenLength?: number;
+  /**
+   * `crit` header parameters your code understands and checks itself. Any other is refused.
+   * `b64` is never accepted for JWTs.
+   * @default []
+   */
+  crit?: readonly string[];
+  /**
+   * A Standard Schema (zod, valibot, arktype, ...) the claims must satisfy; its output becomes `payload`.
+   * @example schema: z.object({ sub: z.string(), permissions: z.array(z.string()) })
+   */
+  schema?: StandardSchemaV1<unknown, T>;
+  /** Refuse revoked tokens, checked after signature and claims. */
+  revocation?: RevocationChecker;
+}
+
+export interface VerifierOptions<T = JwtClaims> extends VerifyOptions<T> {
+  /** The key, key set, provider (e.g. a remote JWKS) or resolver. */
+  key: VerifyKey;
+  /**
+   * Keep verified tokens in a bounded LRU keyed by the whole token. A cached token is still
+   * checked for expiry, `nbf` and revocation on every use.
+   * @default false
+   */
+  cache?: boolean | { max?: number };
+}
+
+export interface VerifyResult<T = JwtClaims> {
+  payload: T;
+  header: JwsHeader;
+  /** The key whose signature matched. */
+  key: JwtKey;
+}
+
+export interface Verifier<T = JwtClaims> {
+  /** Verifies a token; rejects with a `JwtError`. */
+  verify(token: string): Promise<VerifyResult<T>>;
+  /**
+   * Synchronous verification, for the Node backend with local keys and synchronous stores.
+   * Throws ERR_CONFIG_INVALID when a step would need to wait (WebCrypto, remote keys, async schema or store).
+   */
+  verifySync(token: string): VerifyResult<T>;
+}
+
+export const DEFAULT_MAX_TOKEN_LENGTH = 8192;
+/** At most this many candidate keys are tried for one token. */
+const MAX_CANDIDATES = 16;
+const HEADER_CACHE_SIZE = 64;
+
+type MaybePromise<T> = T | Promise<T>;
+
+function then<T, U>(value: MaybePromise<T>, fn: (v: T) => MaybePromise<U>): MaybePromise<U> {
+  return value instanceof Promise ? value.then(fn) : fn(value);
+}
+
+function toKeyList(value: JwtKey | readonly JwtKey[]): readonly JwtKey[] {
+  return isJwtKey(value) ? [value] : value;
+}
+
+interface CacheEntry {
+  result: VerifyResult<unknown>;
+}
+
+/** The compiled verification pipeline behind verify() and createVerifier(). */
+class Pipeline<T> {
+  readonly #claims: CompiledClaimOptions;
+  readonly #algorithms: readonly JwsAlgorithm[] | undefined;
+  readonly #typ: string | undefined;
+  readonly #maxLength: number;
+  readonly #crit: readonly string[];
+  readonly #schema: StandardSchemaV1<unknown, T> | undefined;
+  readonly #revocation: RevocationChecker | undefined;
+  readonly #headers = new Map<string, JwsHeader>();
+  #keys: MaybePromise<(header: JwsHeader) => MaybePromise<readonly JwtKey[]>>;
+  readonly #cache: Map<string, CacheEntry> | undefined;
+  readonly #cacheMax: number;
+
+  constructor(key: VerifyKey, options: VerifyOptions<T>, cache?: VerifierOptions<T>['cache']) {
+    this.#claims = compileClaimOptions(options);
+    if (options.algorithms !== undefined) {
+      if (!Array.isArray(options.algorithms) || options.algorithms.length === 0) throw configError('algorithms must list at least one algorithm');
+      for (const alg of options.algorithms) {
+        if (!isJwsAlgorithm(alg)) throw configError(`algorithms: unsupported algorithm ${String(alg).slice(0, 16)}`);
+      }
+      this.#algorithms = Object.freeze([...options.algorithms]);
+    }
+    this.#typ = options.typ === undefined ? undefined : normalizeTyp(options.typ);
+    const maxLength = options.maxTokenLength ?? DEFAULT_MAX_TOKEN_LENGTH;
+    if (!Number.isInteger(maxLength) || maxLength < 16) throw configError('maxTokenLength must be an integer of at least 16');
+    this.#maxLength = maxLength;
+    if (options.crit !== undefined && (!Array.isArray(options.crit) || options.crit.some((c) => typeof c !== 'string'))) throw configError('crit must be a list of header names');
+    this.#crit = (options.crit ?? []).filter((c) => c !== 'b64');
+    if (options.schema !== undefined && typeof options.schema?.['~standard']?.validate !== 'function') throw configError('schema must implement Standard Schema v1');
+    this.#schema = options.schema;
+    if (options.revocation !== undefined && typeof options.revocation?.isRevoked !== 'function') throw configError('revocation must have an isRevoked(claims) method');
+    this.#revocation = options.revocation;
+    this.#keys = this.#keySource(key);
+    if (this.#keys instanceof Promise) {
+      this.#keys.then((fn) => (this.#keys = fn), () => undefined);
+    }
+    if (cache) {
+      const max = cache === true ? 1000 : (cache.max ?? 1000);
+      if (!Number.isInteger(max) || max < 1) throw configError('cache.max must be a positive integer');
+      this.#cache = new Map();
+      this.#cacheMax = max;
+    } else {
+      this.#cache = undefined;
+      this.#cacheMax = 0;
+    }
+  }
+
+  #keySource(key: VerifyKey): MaybePromise<(header: JwsHeader) => MaybePromise<readonly JwtKey[]>> {
+    if (key === undefined || key === null) throw configError('a key is required');
+    if (isJwtKey(key)) {
+      const list = [key];
+      return () => list;
+    }
+    if (isKeyProvider(key)) return (header) => key.getKeys(header);
+    if (typeof key === 'function') return (header) => then(key(header), toKeyList);
+    return importKey(key as KeyInput).then((k) => {
+      const list = [k];
+      return () => list;
+    });
+  }
+
+  #header(segment: string): JwsHeader {
+    const cached = this.#headers.get(segment);
+    if (cached !== undefined) return cached;
+    const header = parseJsonObject(decodeSegmentText(segment));
+    const alg = header.alg;
+    if (typeof alg !== 'string') throw new JwtError('ERR_JWT_MALFORMED', { claim: 'alg', detail: 'token malformed: alg missing' });
+    if (!isJwsAlgorithm(alg)) {
+      throw new JwtError(alg.toLowerCase() === 'none' ? 'ERR_JWS_ALG_NOT_ALLOWED' : 'ERR_JWS_ALG_UNSUPPORTED', { claim: 'alg' });
+    }
+    if (this.#algorithms !== undefined && !this.#algorithms.includes(alg)) throw new JwtError('ERR_JWS_ALG_NOT_ALLOWED', { claim: 'alg' });
+    if (header.kid !== undefined && typeof header.kid !== 'string') throw new JwtError('ERR_JWT_MALFORMED', { claim: 'kid', detail: 'token malformed: kid' });
+    checkCrit(header, this.#crit);
+    if (this.#typ !== undefined && (typeof header.typ !== 'string' || normalizeTyp(header.typ) !== this.#typ)) {
+      throw new JwtError('ERR_JWT_TYPE_INVALID', { claim: 'typ' });
+    }
+    if (this.#headers.size >= HEADER_CACHE_SIZE) this.#headers.clear();
+    this.#headers.set(segment, header as JwsHeader);
+    return header as JwsHeader;
+  }
+
+  run(token: unknown): MaybePromise<VerifyResult<T>> {
+    if (typeof token !== 'string') throw new JwtError('ERR_JWT_MALFORMED');
+    if (token.length > this.#maxLength) throw new JwtError('ERR_JWT_TOO_LARGE');
+    const cache = this.#cache;
+    if (cache !== undefined) {
+      const hit = cache.get(token);
+      if (hit !== undefined) {
+        cache.delete(token);
+        // Time claims move on: re-check them (and revocation) on every hit.
+        validateClaims(hit.result.payload as JwtClaims, this.#claims);
+        cache.set(token, hit);
+        return this.#revocationCheck(hit.result as VerifyResult<T>);
+      }
+    }
+    const d1 = token.indexOf('.');
+    const d2 = token.indexOf('.', d1 + 1);
+    if (d1 <= 0 || d2 < 0 || token.indexOf('.', d2 + 1) !== -1) throw new JwtError('ERR_JWT_MALFORMED');
+    const header = this.#header(token.slice(0, d1));
+    const payloadSegment = token.slice(d1 + 1, d2);
+    if (!isBase64url(payloadSegment)) throw new JwtError('ERR_JWT_MALFORMED');
+    const signature = decodeSegment(token.slice(d2 + 1));
+    const alg = header.alg;
+    const signingInput = token.slice(0, d2);
+    const keys = this.#keys;
+    const candidates = keys instanceof Promise ? keys.then((fn) => fn(header)) : keys(header);
+    return then(candidates, (list) => then(this.#checkSignature(list, alg, signingInput, signature), (key) => {
+      const payload = parseJsonObject(decodeSegmentText(payloadSegment)) as JwtClaims;
+      validateClaims(payload, this.#claims);
+      return then(this.#applySchema(payload), (value) => {
+        const result: VerifyResult<T> = { payload: value, header, key };
+        return then(this.#revocationCheck(result), (r) => {
+          if (cache !== undefined) {
+            if (cache.size >= this.#cacheMax) cache.delete(cache.keys().next().value as string);
+            cache.set(token, { result: r });
+          }
+          return r;
+        });
+      });
+    }));
+  }
+
+  #checkSignature(list: readonly JwtKey[], alg: JwsAlgorithm, input: string, signature: Uint8Array): MaybePromise<JwtKey> {
+    if (!Array.isArray(list) || list.length === 0) throw new JwtError('ERR_JWT_KEY_NOT_FOUND');
+    const usable: JwtKey[] = [];
+    // Belt and braces: the key's own binding already excludes it, but a secret never serves an asymmetric alg.
+    for (const k of list) if (isJwtKey(k) && (k.kind === 'secret') === (ALGORITHMS[alg].family === 'HS') && k.allows(alg)) usable.push(k);
+    if (usable.length === 0) throw new JwtError('ERR_JWS_ALG_NOT_ALLOWED', { claim: 'alg' });
+    const tryFrom = (i: number): MaybePromise<JwtKey> => {
+      if (i >= usable.length || i >= MAX_CANDIDATES) throw new JwtError('ERR_JWS_SIGNATURE_INVALID');
+      const key = usable[i]!;
+      return then(verifyBytes(key, alg, input, signature), (ok) => (ok ? key : tryFrom(i + 1)));
+    };
+    return tryFrom(0);
+  }
+
+  #applySchema(payload: JwtClaims): MaybePromise<T> {
+    const schema = this.#schema;
+    if (schema === undefined) return payload as T;
+    let outcome;
+    try {
+      outcome = schema['~standard'].validate(payload);
+    } catch (cause) {
+      throw new JwtError('ERR_JWT_SCHEMA_INVALID', { cause });
+    }
+    return then(outcome, (r) => {
+      if (r.issues !== undefined) throw new JwtError('ERR_JWT_SCHEMA_INVALID');
+      return r.value;
+    });
+  }
+
+  #revocationCheck(result: VerifyResult<T>): MaybePromise<VerifyResult<T>> {
+    const store = this.#revocation;
+    if (store === undefined) return result;
+    let revoked: MaybePromise<boolean>;
+    try {
+      revoked = store.isRevoked(result.payload as JwtClaims, result.header);
+    } catch (cause) {
+      throw asRevocationError(cause);
+    }
+    if (revoked instanceof Promise) {
+      return revoked.then(
+        (r) => revokedOr(r, result),
+        (cause: unknown) => {
+          throw asRevocationError(cause);
+        },
+      );
+    }
+    return revokedOr(revoked, result);
+  }
+}
+
+function revokedOr<T>(revoked: boolean, result: T): T {
+  if (revoked) throw new JwtError('ERR_JWT_REVOKED');
+  return result;
+}
+
+function asRevocationError(cause: unknown): JwtError {
+  return cause instanceof JwtError ? cause : new JwtError('ERR_REVOCATION_UNAVAILABLE', { cause });
+}
+
+function normalizeTyp(typ: string): string {
+  const lower = typ.toLowerCase();
+  return lower.startsWith('application/') ? lower.slice('application/'.length) : lower;
+}
+
+function checkCrit(header: JsonObject, understood: readonly string[]): void {
+  if (header.b64 !== undefined) {
+    // RFC 7797 unencoded payloads are not JWTs (RFC 7797 section 7).
+    throw new JwtError('ERR_JWS_CRIT_UNSUPPORTED', { claim: 'b64' });
+  }
+  const crit = header.crit;
+  if (crit === undefined) return;
+  if (!Array.isArray(crit) || crit.length === 0) throw new JwtError('ERR_JWT_MALFORMED', { claim: 'crit', detail: 'token malformed: crit' });
+  for (const name of crit) {
+    if (typeof name !== 'string' || name === '') throw new JwtError('ERR_JWT_MALFORMED', { claim: 'crit', detail: 'token malformed: crit' });
+    if (!understood.includes(name) || header[name] === undefined) throw new JwtError('ERR_JWS_CRIT_UNSUPPORTED', { claim: 'crit' });
+  }
+}
+
+/** Any failure thrown on the way is a JwtError; anything else is a bug surfaced as a malformed token. */
+function normalize(error: unknown): JwtError {
+  return error instanceof JwtError ? error : new JwtError('ERR_JWT_MALFORMED', { cause: error });
+}
+
+/**
+ * Builds a reusable verifier: options compiled once, key imported once, header parsing cached.
+ * The fastest way to verify many tokens.
+ * @example
+ * const verifier = createVerifier({ key: secretKey(secret), issuer: 'auth', audience: 'api' })
+ * const { payload } = await verifier.verify(token)
+ */
+export function createVerifier<T = JwtClaims>(options: VerifierOptions<T>): Verifier<T & JwtClaims> {
+  if (typeof options !== 'object' || options === null) throw configError('createVerifier needs an options object with a key');
+  const pipeline = new Pipeline<T & JwtClaims>(options.key, options as VerifyOptions<T & JwtClaims>, options.cache);
+  return {
+    verify(token: string): Promise<VerifyResult<T & JwtClaims>> {
+      try {
+        const r = pipeline.run(token);
+        return r instanceof Promise ? r.catch((e: unknown) => Promise.reject(normalize(e))) : Promise.resolve(r);
+      } catch (error) {
+        return Promise.reject(normalize(error));
+      }
+    },
+    verifySync(token: string): VerifyResult<T & JwtClaims> {
+      let r;
+      try {
+        r = pipeline.run(token);
+      } catch (error) {
+        throw normalize(error);
+      }
+      if (r instanceof Promise) {
+        r.catch(() => undefined);
+        throw configError('verifySync: this verifier needs asynchronous steps (WebCrypto, remote keys, or an async schema or store); use verify()');
+      }
+      return r;
+    },
+  };
+}
+
+/**
+ * Verifies a JWS-compact JWT and validates its claims. `exp` is required by default.
+ * For many tokens, build a verifier once with {@link createVerifier}.
+ * @example const { payload } = await verify<{ permissions: string[] }>(token, key, { audience: 'api' })
+ */
+export function verify<T = JwtClaims>(token: string, key: VerifyKey, options: VerifyOptions<T> = {}): Promise<VerifyResult<T & JwtClaims>> {
+  try {
+    return createVerifier<T>({ ...options, key }).verify(token);
+  } catch (error) {
+    return Promise.reject(normalize(error));
+  }
+}
+
+/**
+ * Reads a token's header and claims WITHOUT verifying anything. Never use the result for an
+ * access decision; use {@link verify}. Malformed tokens still throw a `JwtError`.
+ */
+export function decodeUnverified<T = JwtClaims>(token: string, options: { maxTokenLength?: number } = {}): { header: JwsHeader; payload: T & JwtClaims } {
+  if (typeof token !== 'string') throw new JwtError('ERR_JWT_MALFORMED');
+  if (token.length > (options.maxTokenLength ?? DEFAULT_MAX_TOKEN_LENGTH)) throw new JwtError('ERR_JWT_TOO_LARGE');
+  const parts = token.split('.');
+  if (parts.length !== 3) throw new JwtError('ERR_JWT_MALFORMED');
+  try {
+    const header = parseJsonObject(decodeSegmentText(parts[0]!)) as JwsHeader;
+    const payload = parseJsonObject(decodeSegmentText(parts[1]!)) as T & JwtClaims;
+    return { header, payload };
+  } catch (error) {
+    throw normalize(error);
+  }
+}
