@@ -5,6 +5,7 @@
  */
 import type { JwtClaims } from './claims.js';
 import { configError, errorDescription, JwtError, type JwtErrorCode } from './errors.js';
+import { createVerifier, type Verifier, type VerifierOptions, type VerifyResult } from './verify.js';
 
 export interface TokenSource {
   /** The `Authorization` header value, if any. */
@@ -137,4 +138,70 @@ export function requirePermissionsOf(claims: JwtClaims, required: readonly strin
   const granted = grantedPermissions(claims, options.claim);
   const ok = options.mode === 'any' ? required.some((r) => granted.includes(r)) : required.every((r) => granted.includes(r));
   if (!ok) throw new JwtError('ERR_INSUFFICIENT_SCOPE');
+}
+
+export interface AuthenticatorOptions<T = JwtClaims> extends VerifierOptions<T>, AuthErrorOptions {
+  /**
+   * Also read the token from this cookie when there is no Authorization header.
+   * @example cookie: 'access_token'
+   */
+  cookie?: string;
+  /**
+   * Without a token, let the request through unauthenticated instead of answering 401.
+   * A token that is present but invalid is still refused.
+   * @default false
+   */
+  optional?: boolean;
+}
+
+export type AuthOutcome<T = JwtClaims> =
+  | { ok: true; token: string; result: VerifyResult<T> }
+  | { ok: true; token: undefined; result: undefined }
+  | { ok: false; error: JwtError; response: AuthErrorResponse };
+
+export interface Authenticator<T = JwtClaims> {
+  /** Reads and verifies the request's token. Never throws or rejects: failures come back as `ok: false` with the HTTP answer. */
+  authenticate(source: TokenSource): Promise<AuthOutcome<T>>;
+  /** The verifier behind it. */
+  readonly verifier: Verifier<T>;
+}
+
+/**
+ * The whole request-authentication flow the adapters share: extract, verify, and map any failure
+ * to its RFC 6750 answer. Built once; configuration errors throw here, not at the first request.
+ * @example
+ * const auth = createAuthenticator({ key, issuer: 'auth', audience: 'api', cookie: 'access_token', realm: 'api' })
+ * const outcome = await auth.authenticate({ authorization: req.headers.authorization, cookie: req.headers.cookie })
+ */
+export function createAuthenticator<T = JwtClaims>(options: AuthenticatorOptions<T>): Authenticator<T & JwtClaims> {
+  if (typeof options !== 'object' || options === null) throw configError('createAuthenticator needs an options object with a key');
+  if (options.cookie !== undefined && (typeof options.cookie !== 'string' || !/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(options.cookie))) {
+    throw configError('cookie must be a valid cookie name');
+  }
+  const verifier = createVerifier<T>(options);
+  const extract: ExtractTokenOptions = { cookie: options.cookie };
+  const errorOptions: AuthErrorOptions = options.realm === undefined ? {} : { realm: options.realm };
+  const fail = (error: unknown): AuthOutcome<T & JwtClaims> => {
+    const jwtError = error instanceof JwtError ? error : new JwtError('ERR_JWT_MALFORMED', { cause: error });
+    return { ok: false, error: jwtError, response: authErrorResponse(jwtError, errorOptions) };
+  };
+  return {
+    verifier,
+    async authenticate(source) {
+      let token: string | undefined;
+      try {
+        token = extractToken(source ?? {}, extract);
+      } catch (error) {
+        return fail(error);
+      }
+      if (token === undefined) {
+        return options.optional ? { ok: true, token: undefined, result: undefined } : fail(new JwtError('ERR_JWT_MISSING'));
+      }
+      try {
+        return { ok: true, token, result: await verifier.verify(token) };
+      } catch (error) {
+        return fail(error);
+      }
+    },
+  };
 }
