@@ -1,0 +1,46 @@
+// A small, dependency-free benchmark harness: time-boxed batches after a warm-up, rounds
+// interleaved across contestants so drift (thermal, GC, the other core) hits all of them alike,
+// and the median round reported.
+
+const now = () => Number(process.hrtime.bigint()) / 1e6;
+
+async function measure(fn, ms) {
+  const isAsync = fn.constructor.name === 'AsyncFunction' || fn() instanceof Promise;
+  let ops = 0;
+  const start = now();
+  let elapsed = 0;
+  if (isAsync) {
+    while ((elapsed = now() - start) < ms) {
+      for (let i = 0; i < 200; i++) await fn();
+      ops += 200;
+    }
+  } else {
+    while ((elapsed = now() - start) < ms) {
+      for (let i = 0; i < 200; i++) fn();
+      ops += 200;
+    }
+  }
+  return (ops / elapsed) * 1000;
+}
+
+/**
+ * @param {Record<string, () => unknown>} contestants
+ * @param {{ rounds?: number, roundMs?: number, warmupMs?: number }} [opts]
+ * @returns {Promise<Record<string, number>>} median ops/s per contestant
+ */
+export async function race(contestants, { rounds = 5, roundMs = 300, warmupMs = 300 } = {}) {
+  const names = Object.keys(contestants);
+  for (const name of names) await measure(contestants[name], warmupMs);
+  const samples = Object.fromEntries(names.map((n) => [n, []]));
+  for (let r = 0; r < rounds; r++) {
+    for (const name of names) samples[name].push(await measure(contestants[name], roundMs));
+  }
+  return Object.fromEntries(names.map((n) => {
+    const s = samples[n].sort((a, b) => a - b);
+    return [n, s[Math.floor(s.length / 2)]];
+  }));
+}
+
+export function fmt(n) {
+  return n >= 1000 ? `${Math.round(n).toLocaleString('en-US')}` : n.toFixed(1);
+}
