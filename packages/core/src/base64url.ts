@@ -74,10 +74,13 @@ export function decodeSegment(s: string): Uint8Array {
   return NodeBuffer.from(s, 'base64url');
 }
 
-/** Strict decode of a segment to UTF-8 text; invalid UTF-8 is refused. */
-export function decodeSegmentText(s: string): string {
+/**
+ * Strict decode of a segment to UTF-8 text; invalid UTF-8 is refused.
+ * `checked`: the caller has already validated the segment with isBase64url().
+ */
+export function decodeSegmentText(s: string, checked = false): string {
   if (NodeBuffer === undefined) return fromUtf8(decodeBase64url(s));
-  if (!isBase64url(s)) throw new JwtError('ERR_JWT_MALFORMED');
+  if (!checked && !isBase64url(s)) throw new JwtError('ERR_JWT_MALFORMED');
   const bytes = NodeBuffer.from(s, 'base64url');
   const text = bytes.toString('utf8');
   // toString() replaces bad sequences with U+FFFD; only then pay for a strict decode.

@@ -113,7 +113,8 @@ function stringClaim(payload: JwtClaims, name: 'iss' | 'sub' | 'jti'): string | 
 
 /** Checks types and values of the registered claims. Throws the first failure. */
 export function validateClaims(payload: JwtClaims, o: CompiledClaimOptions): void {
-  const now = Math.floor(o.clock() / 1000);
+  const exactNow = o.clock() / 1000;
+  const now = Math.floor(exactNow);
   const exp = numericDate(payload, 'exp');
   const nbf = numericDate(payload, 'nbf');
   const iat = numericDate(payload, 'iat');
@@ -130,8 +131,10 @@ export function validateClaims(payload: JwtClaims, o: CompiledClaimOptions): voi
   } else if (exp <= now - o.tolerance) {
     throw new JwtError('ERR_JWT_EXPIRED', { claim: 'exp' });
   }
-  if (nbf !== undefined && nbf > now + o.tolerance) throw new JwtError('ERR_JWT_NOT_YET_VALID', { claim: 'nbf' });
-  if (iat !== undefined && iat > now + o.tolerance) throw new JwtError('ERR_JWT_ISSUED_IN_FUTURE', { claim: 'iat' });
+  // Against the exact time: a fractional iat (sign's timestamp: 'ms') is not "in the future" for
+  // the rest of the second it was issued in. For integer claims this is the same as `now`.
+  if (nbf !== undefined && nbf > exactNow + o.tolerance) throw new JwtError('ERR_JWT_NOT_YET_VALID', { claim: 'nbf' });
+  if (iat !== undefined && iat > exactNow + o.tolerance) throw new JwtError('ERR_JWT_ISSUED_IN_FUTURE', { claim: 'iat' });
   if (o.maxAge !== undefined) {
     if (iat === undefined) throw new JwtError('ERR_JWT_CLAIM_MISSING', { claim: 'iat', detail: 'required claim missing: iat' });
     if (now - iat > o.maxAge + o.tolerance) throw new JwtError('ERR_JWT_EXPIRED', { claim: 'iat', detail: 'token expired: too old' });

@@ -21,12 +21,35 @@ export {
 export type { ExportJwkOptions, GenerateKeyPairOptions, ImportKeyOptions, Jwk, KeyInput, KeyKind, KeyObjectLike, KeyType } from './keys.js';
 export { JwtKeySet, isKeyProvider, keySet } from './keyset.js';
 export type { JwsHeader, KeyProvider } from './keyset.js';
+export { KeyRing, isKeyRing, keyRing, thumbprintKid } from './keyring.js';
+export type { KeyRingOptions } from './keyring.js';
+export { RemoteJwks, discoverJwks, remoteJwks } from './jwks.js';
+export type { JwksCacheStore, JwksFetch, RemoteJwksOptions } from './jwks.js';
 export { createSigner, randomId, sign } from './sign.js';
 export type { SignOptions, Signer, SignerOptions } from './sign.js';
+export {
+  JWE_ALGORITHMS,
+  JWE_ENCRYPTIONS,
+  JweKey,
+  encryptionKey,
+  exportEncryptionJwk,
+  generateEncryptionKey,
+  generateEncryptionKeyPair,
+  importEncryptionKey,
+  isJweAlgorithm,
+  isJweEncryption,
+  isJweKey,
+  publicEncryptionKeyOf,
+} from './jwe-keys.js';
+export type { EcdhCurve, EncryptionKeyInput, EncryptionKeyOptions, GenerateEncryptionKeyPairOptions, JweAlgorithm, JweEncryption } from './jwe-keys.js';
+export { compactDecrypt, compactEncrypt } from './jwe.js';
+export type { CompactDecryptResult, DecryptionOptions, EncryptionOptions, JweHeader } from './jwe.js';
+export { createDecryptor, createEncryptor, decrypt, encrypt } from './encrypt.js';
+export type { ClaimSettingOptions, DecryptOptions, DecryptResult, Decryptor, DecryptorOptions, EncryptOptions, Encryptor, EncryptorOptions } from './encrypt.js';
 export type { InferOutput, StandardSchemaResult, StandardSchemaV1 } from './standard-schema.js';
 export { DEFAULT_MAX_TOKEN_LENGTH, createVerifier, decodeUnverified, verify } from './verify.js';
 export type { KeyResolver, RevocationChecker, VerifierOptions, VerifyKey, VerifyOptions, VerifyResult, Verifier } from './verify.js';
 export { authErrorResponse, createAuthenticator, extractToken, grantedPermissions, readCookie, requirePermissionsOf } from './http.js';
 export type { AuthErrorOptions, AuthErrorResponse, AuthOutcome, Authenticator, AuthenticatorOptions, ExtractTokenOptions, PermissionOptions, TokenSource } from './http.js';
-export { MemoryRevocationStore, issuedBefore, revocationEntry } from './revocation.js';
-export type { MemoryRevocationStoreOptions, RevocationStore } from './revocation.js';
+export { MemoryRevocationStore, issuedBefore, revocationEntry, revocationWindow } from './revocation.js';
+export type { MemoryRevocationStoreOptions, RevocationStore, RevocationWindowOptions } from './revocation.js';

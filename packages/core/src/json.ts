@@ -13,8 +13,9 @@ export function parseJsonObject(text: string): JsonObject {
   let value: unknown;
   try {
     value = JSON.parse(text);
-  } catch (cause) {
-    throw new JwtError('ERR_JWT_MALFORMED', { cause });
+  } catch {
+    // No cause: V8's SyntaxError quotes the text around the fault, i.e. a piece of the token.
+    throw new JwtError('ERR_JWT_MALFORMED', { detail: 'token malformed: not JSON' });
   }
   if (!isPlainObject(value)) throw new JwtError('ERR_JWT_MALFORMED');
   checkTree(value, 0);

@@ -55,11 +55,15 @@ export class JWT {
 
   /**
    * Verifies a token (HS256 signature, `exp` required and in the future, `nbf`/`iat` not in the
-   * future) and returns it as a JWT, or `null` when it is not valid for any reason.
+   * future) and returns it as a JWT, or `null` when it is not valid for any reason. A secret that
+   * is too short or is not an HMAC secret throws (ERR_KEY_WEAK, ERR_KEY_INVALID).
    */
   static fromToken(token: string, secret: string | Uint8Array | JwtKey): JWT | null {
+    // A bad secret (too short, a PEM text) is the caller's mistake, not a bad token: it throws,
+    // as getToken() does, instead of making every token look invalid.
+    const verifier = createVerifier({ key: toKey(secret), algorithms: ['HS256'] });
     try {
-      const { payload } = createVerifier({ key: toKey(secret), algorithms: ['HS256'] }).verifySync(token);
+      const { payload } = verifier.verifySync(token);
       if (typeof payload.iss !== 'string' || payload.iss === '' || typeof payload.exp !== 'number') return null;
       const jwt = new JWT(payload.iss, payload.exp);
       for (const [name, value] of Object.entries(payload)) jwt.#claims[name] = value;

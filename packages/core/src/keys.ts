@@ -181,6 +181,22 @@ function kidOption(kid: unknown): string | undefined {
 // HMAC secrets
 
 const KEY_LOOKALIKE = /-----BEGIN|PUBLIC KEY|PRIVATE KEY|CERTIFICATE|^\s*\{\s*"|ssh-(rsa|ed25519)|ecdsa-sha2-/;
+const strictText = new TextDecoder('utf-8', { fatal: true });
+
+function looksLikeKeyText(bytes: Uint8Array): boolean {
+  let text: string;
+  try {
+    text = strictText.decode(bytes);
+  } catch {
+    // Not UTF-8, so not a PEM or JWK text: random secrets almost always land here.
+    return false;
+  }
+  return KEY_LOOKALIKE.test(text);
+}
+
+function lookalikeError(): JwtError {
+  return new JwtError('ERR_KEY_INVALID', { detail: 'key invalid: this text is a public or private key, not an HMAC secret' });
+}
 
 /**
  * An HMAC secret. Strings are used as their UTF-8 bytes. At least 32 bytes (HS256); 48 for HS384
@@ -191,11 +207,13 @@ const KEY_LOOKALIKE = /-----BEGIN|PUBLIC KEY|PRIVATE KEY|CERTIFICATE|^\s*\{\s*"|
 export function secretKey(secret: string | Uint8Array, options: ImportKeyOptions = {}): JwtKey {
   let bytes: Uint8Array;
   if (typeof secret === 'string') {
-    if (KEY_LOOKALIKE.test(secret)) {
-      throw new JwtError('ERR_KEY_INVALID', { detail: 'key invalid: this text is a public or private key, not an HMAC secret' });
-    }
+    if (KEY_LOOKALIKE.test(secret)) throw lookalikeError();
+    // A JWKS URL passed where a key belongs must not become a secret that anyone knowing it can sign with.
+    if (/^\s*https?:\/\//i.test(secret)) throw new JwtError('ERR_KEY_INVALID', { detail: 'key invalid: this text is a URL, not an HMAC secret (for a JWKS URL, use remoteJwks())' });
     bytes = utf8(secret);
   } else if (secret instanceof Uint8Array) {
+    // fs.readFileSync('public.pem') is a Buffer: the classic way a public key becomes an HMAC secret.
+    if (looksLikeKeyText(secret)) throw lookalikeError();
     bytes = new Uint8Array(secret);
   } else {
     throw new JwtError('ERR_KEY_INVALID', { detail: 'key invalid: an HMAC secret is a string or a Uint8Array' });
@@ -393,6 +411,9 @@ async function importPem(pem: string, options: ImportKeyOptions): Promise<JwtKey
   } catch (cause) {
     throw new JwtError('ERR_KEY_INVALID', { cause, detail: 'key invalid: PEM rejected' });
   }
+  // The export's alg only echoes the parameters used to read the PEM (RS256 for every RSA key,
+  // "Ed25519" which is no JWS name): a PEM names no algorithm, so bind by key type as Node does.
+  delete jwk.alg;
   if (id.type === 'rsa-pss') return importJwk(jwk, { ...options, alg: options.alg ?? PSS });
   return importJwk(jwk, options);
 }
@@ -469,14 +490,17 @@ const WEB_ALGS: Record<string, (k: CryptoKey) => readonly JwsAlgorithm[]> = {
 };
 
 async function importCryptoKey(input: CryptoKey, options: ImportKeyOptions): Promise<JwtKey> {
-  const nc = nodeCrypto();
-  if (nc) return importKeyObject(nc.KeyObject.from(input) as unknown as KeyObjectLike, options);
-  if (input.extractable) {
-    if (input.type === 'secret') return secretKey(new Uint8Array(await subtle().exportKey('raw', input)), options);
-    return importJwk(await subtle().exportKey('jwk', input), options);
-  }
   const allowed = WEB_ALGS[input.algorithm.name]?.(input) ?? [];
   if (allowed.length === 0) throw new JwtError('ERR_KEY_UNSUPPORTED', { detail: 'key type not supported' });
+  // A CryptoKey was made for one hash (and padding or curve): keep that binding on every path, not
+  // only the non-extractable one, or an HMAC SHA-384 key would sign HS256 on one backend only.
+  const bound: ImportKeyOptions = { ...options, alg: restrict(allowed, options.alg) };
+  const nc = nodeCrypto();
+  if (nc) return importKeyObject(nc.KeyObject.from(input) as unknown as KeyObjectLike, bound);
+  if (input.extractable) {
+    if (input.type === 'secret') return secretKey(new Uint8Array(await subtle().exportKey('raw', input)), bound);
+    return importJwk(await subtle().exportKey('jwk', input), bound);
+  }
   if (input.algorithm.name === 'RSASSA-PKCS1-v1_5' || input.algorithm.name === 'RSA-PSS') {
     if ((input.algorithm as RsaHashedKeyAlgorithm).modulusLength < MIN_RSA_BITS) throw new JwtError('ERR_KEY_WEAK', { detail: `key too weak: RSA keys need at least ${MIN_RSA_BITS} bits` });
   }
@@ -661,7 +685,7 @@ export function signBytes(key: JwtKey, alg: JwsAlgorithm, input: string): Uint8A
   const info = ALGORITHMS[alg];
   if (m.backend === 'node') {
     const nc = nodeCrypto() ?? (globalThis as { process?: { getBuiltinModule(id: string): NodeCryptoModule } }).process!.getBuiltinModule('node:crypto');
-    if (info.family === 'HS') return nc.createHmac(info.nodeHash, m.secret!).update(input).digest();
+    if (info.family === 'HS') return nc.createHmac(info.nodeHash, m.keyObject).update(input).digest();
     const hash = info.family === 'EdDSA' ? null : info.nodeHash;
     return nc.sign(hash, Buffer.from(input), nodeKeyOptions(m.keyObject, alg, nc) as KeyObject);
   }
@@ -677,7 +701,8 @@ export function verifyBytes(key: JwtKey, alg: JwsAlgorithm, input: string, signa
   if (m.backend === 'node') {
     const nc = nodeCrypto() ?? (globalThis as { process?: { getBuiltinModule(id: string): NodeCryptoModule } }).process!.getBuiltinModule('node:crypto');
     if (info.family === 'HS') {
-      const expected = nc.createHmac(info.nodeHash, m.secret!).update(input).digest();
+      // A secret KeyObject skips re-processing the key bytes on every HMAC.
+      const expected = nc.createHmac(info.nodeHash, m.keyObject).update(input).digest();
       return expected.length === signature.length && nc.timingSafeEqual(expected, signature);
     }
     try {

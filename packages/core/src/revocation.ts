@@ -17,22 +17,29 @@ export interface RevocationStore extends RevocationChecker {
    */
   revokeToken(claims: JwtClaims): void | Promise<void>;
   /**
-   * Refuse every token of `sub` issued before `at` (milliseconds since the epoch, default now).
-   * Tokens are compared by `iat`; a token without `iat` is refused.
+   * Refuse every token of `sub` issued up to `at` (milliseconds since the epoch, default now),
+   * compared with `iat` by {@link issuedBefore}; a token without `iat` is refused. Only ever moves
+   * the cutoff later: an earlier `at` than the one recorded changes nothing.
    * @example await store.revokeSubject(user.id) // after a password change
    */
   revokeSubject(sub: string, at?: number): void | Promise<void>;
 }
 
 /**
- * Is a token issued at `iat` (seconds, possibly fractional) from before `cutoffMs`?
- * A token with a whole-second `iat` issued in the same second as the cutoff cannot be told apart
- * from one issued just before it, so it is refused: the safe side. Sign with
- * `timestamp: 'ms'` so a login right after a password change gets an `iat` past the cutoff.
+ * Is a token issued at `iat` (seconds, possibly fractional) covered by a cutoff at `cutoffMs`?
+ * Time is compared to the millisecond, and a token issued in the cutoff's own millisecond is
+ * covered: it cannot be told apart from one issued just before the change (on a fast loopback, the
+ * token that made the change may well carry that very millisecond). For the same reason a token
+ * with a whole-second `iat` from the cutoff's second is covered. Sign with `timestamp: 'ms'` so a
+ * login right after a password change gets an `iat` past the cutoff and is accepted.
+ * A missing or non-numeric `iat` is covered: the safe side.
+ * @example issuedBefore(1_700_000_000.250, 1_700_000_000_300) // true
  */
 export function issuedBefore(iat: unknown, cutoffMs: number): boolean {
   if (typeof iat !== 'number' || !Number.isFinite(iat)) return true;
-  return iat * 1000 < cutoffMs;
+  // iat * 1000 is off by a fraction of a microsecond for an iat made from whole milliseconds
+  // (k / 1000); the nudge puts it back in millisecond k before flooring.
+  return Math.floor(iat * 1000 + 1e-3) <= cutoffMs;
 }
 
 /** Checks a logout entry's inputs; returns the `jti` and the time (ms) the entry may be dropped. */
@@ -43,7 +50,8 @@ export function revocationEntry(claims: JwtClaims, retainMs: number): { jti: str
   return { jti: claims.jti, expiresAt: claims.exp * 1000 + retainMs };
 }
 
-export interface MemoryRevocationStoreOptions {
+/** How long revocations are kept; shared by every store so they agree with one another. */
+export interface RevocationWindowOptions {
   /**
    * The longest lifetime of any token this service accepts (seconds or a duration). A subject's
    * cutoff is forgotten once every token it covers has expired.
@@ -52,26 +60,47 @@ export interface MemoryRevocationStoreOptions {
    */
   maxTokenLifetime?: number | string;
   /**
-   * Keep entries this long past the token's `exp`, to cover verifiers' clock tolerance.
+   * Keep entries this long past the token's `exp` (seconds or a duration), to cover verifiers'
+   * clock tolerance.
    * @default 600 (the largest clockTolerance a verifier accepts)
+   * @example retainAfterExpiry: '1m'
    */
   retainAfterExpiry?: number | string;
+}
+
+/**
+ * Resolves and checks the two windows, in milliseconds: a logout entry lives until
+ * `exp * 1000 + retainMs`, a subject cutoff until `cutoff + lifetimeMs + retainMs`.
+ * Throws ERR_CONFIG_INVALID for a malformed duration.
+ * @example const { lifetimeMs, retainMs } = revocationWindow({ maxTokenLifetime: '15m' })
+ */
+export function revocationWindow(options: RevocationWindowOptions = {}): { lifetimeMs: number; retainMs: number } {
+  return {
+    lifetimeMs: toSeconds(options.maxTokenLifetime ?? '1d', 'maxTokenLifetime') * 1000,
+    retainMs: toSeconds(options.retainAfterExpiry ?? 600, 'retainAfterExpiry') * 1000,
+  };
+}
+
+export interface MemoryRevocationStoreOptions extends RevocationWindowOptions {
   /**
-   * Most logout entries held at once. When full, the entries closest to expiry leave first.
+   * Most entries held at once, for each kind (logout entries, subject cutoffs). When full, the
+   * entry closest to its expiry leaves first: the one that protects the least. Size it above the
+   * revocations you expect within one token lifetime; each entry costs about 150 bytes.
    * @default 100000
+   * @example maxEntries: 1_000_000
    */
   maxEntries?: number;
-  /** The current time in ms. @default Date.now */
+  /**
+   * The current time in milliseconds. Inject a fixed clock in tests.
+   * @default Date.now
+   * @example clock: () => fixedNow
+   */
   clock?: () => number;
 }
 
 /** A binary min-heap of (expiresAt, key): drops entries in expiry order without timers. */
 class ExpiryHeap {
   readonly #items: { at: number; key: string }[] = [];
-
-  get size(): number {
-    return this.#items.length;
-  }
 
   peek(): { at: number; key: string } | undefined {
     return this.#items[0];
@@ -112,6 +141,63 @@ class ExpiryHeap {
 }
 
 /**
+ * Keyed entries that leave once their time has passed, swept during later calls (no timers), at
+ * most `max` of them. The heap holds exactly one item per key: when an entry is extended, its item
+ * is moved lazily, the next time it reaches the top, so repeated revocations of one key cannot
+ * grow the heap.
+ */
+class ExpiringEntries {
+  readonly #entries = new Map<string, { value: number; expiresAt: number }>();
+  readonly #heap = new ExpiryHeap();
+  readonly #max: number;
+
+  constructor(max: number) {
+    this.#max = max;
+  }
+
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  get(key: string, now: number): { value: number; expiresAt: number } | undefined {
+    const entry = this.#entries.get(key);
+    return entry !== undefined && entry.expiresAt > now ? entry : undefined;
+  }
+
+  /** Callers only ever extend an entry (a later `exp`, a later cutoff). */
+  set(key: string, value: number, expiresAt: number): void {
+    if (!this.#entries.has(key)) {
+      while (this.#entries.size >= this.#max) this.#evictOne();
+      this.#heap.push(expiresAt, key);
+    }
+    this.#entries.set(key, { value, expiresAt });
+  }
+
+  sweep(now: number): void {
+    for (let top = this.#heap.peek(); top !== undefined && top.at <= now; top = this.#heap.peek()) {
+      this.#heap.pop();
+      const entry = this.#entries.get(top.key);
+      if (entry === undefined) continue;
+      if (entry.expiresAt <= now) this.#entries.delete(top.key);
+      else this.#heap.push(entry.expiresAt, top.key);
+    }
+  }
+
+  /** Full: the entry closest to its expiry leaves first, the one that protects the least. */
+  #evictOne(): void {
+    for (let top = this.#heap.pop(); top !== undefined; top = this.#heap.pop()) {
+      const entry = this.#entries.get(top.key);
+      if (entry === undefined) continue;
+      if (entry.expiresAt === top.at) {
+        this.#entries.delete(top.key);
+        return;
+      }
+      this.#heap.push(entry.expiresAt, top.key);
+    }
+  }
+}
+
+/**
  * The embedded revocation store: one process, memory bounded, no timers (entries leave as they
  * expire, during later calls). Use `@jwt/redis` to share revocations between instances.
  * @example
@@ -120,21 +206,21 @@ class ExpiryHeap {
  * await revocation.revokeToken(payload) // logout
  */
 export class MemoryRevocationStore implements RevocationStore {
-  readonly #tokens = new Map<string, number>();
-  readonly #subjects = new Map<string, { cutoff: number; expiresAt: number }>();
-  readonly #tokenHeap = new ExpiryHeap();
-  readonly #subjectHeap = new ExpiryHeap();
+  readonly #tokens: ExpiringEntries;
+  readonly #subjects: ExpiringEntries;
   readonly #lifetimeMs: number;
   readonly #retainMs: number;
-  readonly #maxEntries: number;
   readonly #clock: () => number;
 
   constructor(options: MemoryRevocationStoreOptions = {}) {
-    this.#lifetimeMs = toSeconds(options.maxTokenLifetime ?? '1d', 'maxTokenLifetime') * 1000;
-    this.#retainMs = toSeconds(options.retainAfterExpiry ?? 600, 'retainAfterExpiry') * 1000;
+    if (typeof options !== 'object' || options === null) throw configError('MemoryRevocationStore options must be an object');
+    const window = revocationWindow(options);
+    this.#lifetimeMs = window.lifetimeMs;
+    this.#retainMs = window.retainMs;
     const max = options.maxEntries ?? 100_000;
-    if (!Number.isInteger(max) || max < 1) throw configError('maxEntries must be a positive integer');
-    this.#maxEntries = max;
+    if (!Number.isSafeInteger(max) || max < 1) throw configError('maxEntries must be a positive integer');
+    this.#tokens = new ExpiringEntries(max);
+    this.#subjects = new ExpiringEntries(max);
     if (options.clock !== undefined && typeof options.clock !== 'function') throw configError('clock must be a function returning milliseconds');
     this.#clock = options.clock ?? Date.now;
   }
@@ -154,11 +240,9 @@ export class MemoryRevocationStore implements RevocationStore {
     const now = this.#clock();
     this.#sweep(now);
     if (expiresAt <= now) return; // already expired for every verifier
-    const previous = this.#tokens.get(jti);
-    if (previous !== undefined && previous >= expiresAt) return;
-    while (this.#tokens.size >= this.#maxEntries) this.#evictOne();
-    this.#tokens.set(jti, expiresAt);
-    this.#tokenHeap.push(expiresAt, jti);
+    const previous = this.#tokens.get(jti, now);
+    if (previous !== undefined && previous.expiresAt >= expiresAt) return;
+    this.#tokens.set(jti, 0, expiresAt);
   }
 
   revokeSubject(sub: string, at?: number): void {
@@ -168,42 +252,26 @@ export class MemoryRevocationStore implements RevocationStore {
     if (typeof cutoff !== 'number' || !Number.isFinite(cutoff)) throw configError('revokeSubject: at must be milliseconds since the epoch');
     this.#sweep(now);
     const expiresAt = cutoff + this.#lifetimeMs + this.#retainMs;
-    const previous = this.#subjects.get(sub);
-    if (previous !== undefined && previous.cutoff >= cutoff) return;
-    this.#subjects.set(sub, { cutoff, expiresAt });
-    this.#subjectHeap.push(expiresAt, sub);
+    if (expiresAt <= now) return; // every token it covers has expired
+    const previous = this.#subjects.get(sub, now);
+    if (previous !== undefined && previous.value >= cutoff) return;
+    this.#subjects.set(sub, cutoff, expiresAt);
   }
 
   isRevoked(claims: JwtClaims, _header?: JwsHeader): boolean {
     const now = this.#clock();
-    if (typeof claims.jti === 'string') {
-      const until = this.#tokens.get(claims.jti);
-      if (until !== undefined && until > now) return true;
-    }
+    // Two heap peeks when nothing is due: memory is released even when no one revokes anything.
+    this.#sweep(now);
+    if (typeof claims.jti === 'string' && this.#tokens.get(claims.jti, now) !== undefined) return true;
     if (typeof claims.sub === 'string') {
-      const entry = this.#subjects.get(claims.sub);
-      if (entry !== undefined && entry.expiresAt > now && issuedBefore(claims.iat, entry.cutoff)) return true;
+      const entry = this.#subjects.get(claims.sub, now);
+      if (entry !== undefined && issuedBefore(claims.iat, entry.value)) return true;
     }
     return false;
   }
 
   #sweep(now: number): void {
-    for (let top = this.#tokenHeap.peek(); top !== undefined && top.at <= now; top = this.#tokenHeap.peek()) {
-      this.#tokenHeap.pop();
-      if (this.#tokens.get(top.key) === top.at) this.#tokens.delete(top.key);
-    }
-    for (let top = this.#subjectHeap.peek(); top !== undefined && top.at <= now; top = this.#subjectHeap.peek()) {
-      this.#subjectHeap.pop();
-      if (this.#subjects.get(top.key)?.expiresAt === top.at) this.#subjects.delete(top.key);
-    }
-  }
-
-  #evictOne(): void {
-    for (let top = this.#tokenHeap.pop(); top !== undefined; top = this.#tokenHeap.pop()) {
-      if (this.#tokens.get(top.key) === top.at) {
-        this.#tokens.delete(top.key);
-        return;
-      }
-    }
+    this.#tokens.sweep(now);
+    this.#subjects.sweep(now);
   }
 }

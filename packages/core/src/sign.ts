@@ -10,6 +10,7 @@ import { toSeconds } from './duration.js';
 import { configError, JwtError } from './errors.js';
 import { isPlainObject } from './json.js';
 import { importKey, isJwtKey, keyMaterial, signBytes, type JwtKey, type KeyInput } from './keys.js';
+import { isKeyRing, type KeyRing } from './keyring.js';
 
 export interface SignOptions {
   /**
@@ -68,8 +69,11 @@ export interface SignOptions {
 }
 
 export interface SignerOptions extends SignOptions {
-  /** The signing key: an HMAC secret or a private key. */
-  key: JwtKey | KeyInput;
+  /**
+   * The signing key: an HMAC secret or a private key, or a {@link KeyRing}, whose active key (and
+   * its `kid`) signs each token, following rotations.
+   */
+  key: JwtKey | KeyRing | KeyInput;
 }
 
 export interface Signer {
@@ -183,7 +187,7 @@ function signCompiled(c: Compiled, claims: JwtClaims | undefined): string | Prom
   const nc = nodeCrypto();
   if (m.backend === 'node' && m.secret !== undefined && nc) {
     // HMAC fast path: digest straight to base64url.
-    return `${input}.${nc.createHmac(ALGORITHMS[c.alg].nodeHash, m.secret).update(input).digest('base64url')}`;
+    return `${input}.${nc.createHmac(ALGORITHMS[c.alg].nodeHash, m.keyObject).update(input).digest('base64url')}`;
   }
   const sig = signBytes(c.key, c.alg, input);
   return sig instanceof Promise ? sig.then((s) => finish(input, s)) : finish(input, sig);
@@ -199,7 +203,13 @@ export function createSigner(options: SignerOptions): Signer {
   if (typeof options !== 'object' || options === null) throw configError('createSigner needs an options object with a key');
   const { key } = options;
   let compiled: Compiled | Promise<Compiled>;
-  if (isJwtKey(key)) {
+  let current = (): Compiled | Promise<Compiled> => compiled;
+  if (isKeyRing(key)) {
+    if (typeof options.kid === 'string') throw configError('kid cannot be set when signing with a key ring: the active key\'s kid is used');
+    compiled = compile(key.active, options);
+    // The ring may rotate between calls: recompile only when its active key has changed.
+    current = () => ((compiled as Compiled).key === key.active ? compiled : (compiled = compile(key.active, options)));
+  } else if (isJwtKey(key)) {
     compiled = compile(key, options);
   } else {
     compiled = importKey(key).then((k) => (compiled = compile(k, options)));
@@ -208,14 +218,14 @@ export function createSigner(options: SignerOptions): Signer {
   return {
     sign(claims?: JwtClaims): Promise<string> {
       try {
-        const c = compiled;
+        const c = current();
         return c instanceof Promise ? c.then((cc) => signCompiled(cc, claims)) : Promise.resolve(signCompiled(c, claims));
       } catch (error) {
         return Promise.reject(error);
       }
     },
     signSync(claims?: JwtClaims): string {
-      const c = compiled;
+      const c = current();
       if (c instanceof Promise) throw configError('signSync: the key is still being imported; pass a JwtKey or use sign()');
       const out = signCompiled(c, claims);
       if (out instanceof Promise) {
@@ -231,7 +241,7 @@ export function createSigner(options: SignerOptions): Signer {
  * Signs a claims set as a compact JWS. An expiry is required: pass `expiresIn` or an `exp` claim.
  * @example const token = await sign({ sub: 'kevin', permissions: ['view'] }, key, { expiresIn: '15m' })
  */
-export function sign(claims: JwtClaims, key: JwtKey | KeyInput, options: SignOptions = {}): Promise<string> {
+export function sign(claims: JwtClaims, key: SignerOptions['key'], options: SignOptions = {}): Promise<string> {
   try {
     return createSigner({ ...options, key }).sign(claims);
   } catch (error) {

@@ -11,6 +11,9 @@ import { configError, JwtError } from './errors.js';
 import { parseJsonObject, type JsonObject } from './json.js';
 import { importKey, isJwtKey, verifyBytes, type JwtKey, type KeyInput } from './keys.js';
 import { isKeyProvider, type JwsHeader, type KeyProvider } from './keyset.js';
+import { remoteJwks } from './jwks.js';
+import { nestedDecryption } from './jwe.js';
+import type { JweKey } from './jwe-keys.js';
 import type { StandardSchemaV1 } from './standard-schema.js';
 
 /** Answers whether a verified token has been revoked. See `MemoryRevocationStore`. */
@@ -22,8 +25,12 @@ export interface RevocationChecker {
 /** A function that picks the key(s) for a token from its header. */
 export type KeyResolver = (header: JwsHeader) => JwtKey | readonly JwtKey[] | Promise<JwtKey | readonly JwtKey[]>;
 
-/** What verification accepts as its key: a key, a key set or provider, a resolver, or raw key input. */
-export type VerifyKey = JwtKey | KeyProvider | KeyResolver | KeyInput;
+/**
+ * What verification accepts as its key: a key, a key set or provider, a resolver, raw key input,
+ * or the URL of a JWKS (a `URL`, or a string starting with `https://` or `http://`), fetched with
+ * the defaults of `remoteJwks()`.
+ */
+export type VerifyKey = JwtKey | KeyProvider | KeyResolver | KeyInput | URL;
 
 export interface VerifyOptions<T = JwtClaims> extends ClaimOptions {
   /**
@@ -55,6 +62,18 @@ export interface VerifyOptions<T = JwtClaims> extends ClaimOptions {
   schema?: StandardSchemaV1<unknown, T>;
   /** Refuse revoked tokens, checked after signature and claims. */
   revocation?: RevocationChecker;
+  /**
+   * Also accept nested tokens (signed, then encrypted, `cty: "JWT"`): they are decrypted with this
+   * key (or keys, selected by `kid`), then the signed token inside is verified as usual. Plain
+   * signed tokens are still accepted unless `requireEncryption` is set.
+   * @example decryptionKey: encryptionKey(jweSecret)
+   */
+  decryptionKey?: JweKey | readonly JweKey[];
+  /**
+   * Refuse tokens that are not encrypted (ERR_JWE_ALG_NOT_ALLOWED). Needs `decryptionKey`.
+   * @default false
+   */
+  requireEncryption?: boolean;
 }
 
 export interface VerifierOptions<T = JwtClaims> extends VerifyOptions<T> {
@@ -102,6 +121,8 @@ function toKeyList(value: JwtKey | readonly JwtKey[]): readonly JwtKey[] {
 
 interface CacheEntry {
   result: VerifyResult<unknown>;
+  /** The verified claims as signed: a schema's output may lack or reshape the ones re-checked on a hit. */
+  claims: JwtClaims;
 }
 
 /** The compiled verification pipeline behind verify() and createVerifier(). */
@@ -117,6 +138,7 @@ class Pipeline<T> {
   #keys: MaybePromise<(header: JwsHeader) => MaybePromise<readonly JwtKey[]>>;
   readonly #cache: Map<string, CacheEntry> | undefined;
   readonly #cacheMax: number;
+  readonly #decrypt: ((token: string) => MaybePromise<string>) | undefined;
 
   constructor(key: VerifyKey, options: VerifyOptions<T>, cache?: VerifierOptions<T>['cache']) {
     this.#claims = compileClaimOptions(options);
@@ -137,6 +159,7 @@ class Pipeline<T> {
     this.#schema = options.schema;
     if (options.revocation !== undefined && typeof options.revocation?.isRevoked !== 'function') throw configError('revocation must have an isRevoked(claims) method');
     this.#revocation = options.revocation;
+    this.#decrypt = nestedDecryption(options);
     this.#keys = this.#keySource(key);
     if (this.#keys instanceof Promise) {
       this.#keys.then((fn) => (this.#keys = fn), () => undefined);
@@ -160,6 +183,12 @@ class Pipeline<T> {
     }
     if (isKeyProvider(key)) return (header) => key.getKeys(header);
     if (typeof key === 'function') return (header) => then(key(header), toKeyList);
+    // A URL is a JWKS location, never secret material: read as text it would become an HMAC
+    // secret that anyone who knows the URL could sign with.
+    if (key instanceof URL || (typeof key === 'string' && /^\s*https?:\/\//i.test(key))) {
+      const jwks = remoteJwks(typeof key === 'string' ? key.trim() : key);
+      return (header) => jwks.getKeys(header);
+    }
     return importKey(key as KeyInput).then((k) => {
       const list = [k];
       return () => list;
@@ -186,18 +215,20 @@ class Pipeline<T> {
     return header as JwsHeader;
   }
 
-  run(token: unknown): MaybePromise<VerifyResult<T>> {
+  run(token: unknown, decrypted = false): MaybePromise<VerifyResult<T>> {
     if (typeof token !== 'string') throw new JwtError('ERR_JWT_MALFORMED');
     if (token.length > this.#maxLength) throw new JwtError('ERR_JWT_TOO_LARGE');
+    // Nested token: decrypt it (see jwe.ts), then verify the signed token inside like any other.
+    if (this.#decrypt !== undefined && !decrypted) return then(this.#decrypt(token), (inner) => this.run(inner, true));
     const cache = this.#cache;
     if (cache !== undefined) {
       const hit = cache.get(token);
       if (hit !== undefined) {
         cache.delete(token);
         // Time claims move on: re-check them (and revocation) on every hit.
-        validateClaims(hit.result.payload as JwtClaims, this.#claims);
+        validateClaims(hit.claims, this.#claims);
         cache.set(token, hit);
-        return this.#revocationCheck(hit.result as VerifyResult<T>);
+        return this.#revocationCheck(hit.result as VerifyResult<T>, hit.claims);
       }
     }
     const d1 = token.indexOf('.');
@@ -205,33 +236,53 @@ class Pipeline<T> {
     if (d1 <= 0 || d2 < 0 || token.indexOf('.', d2 + 1) !== -1) throw new JwtError('ERR_JWT_MALFORMED');
     const header = this.#header(token.slice(0, d1));
     const payloadSegment = token.slice(d1 + 1, d2);
+    // Checked here so garbage fails before any signature work; decoded after the signature.
     if (!isBase64url(payloadSegment)) throw new JwtError('ERR_JWT_MALFORMED');
     const signature = decodeSegment(token.slice(d2 + 1));
-    const alg = header.alg;
     const signingInput = token.slice(0, d2);
     const keys = this.#keys;
+    // Straight-line when every step answers synchronously (Node backend, local keys): no
+    // promise and no closure per token on the hot path.
     const candidates = keys instanceof Promise ? keys.then((fn) => fn(header)) : keys(header);
-    return then(candidates, (list) => then(this.#checkSignature(list, alg, signingInput, signature), (key) => {
-      const payload = parseJsonObject(decodeSegmentText(payloadSegment)) as JwtClaims;
-      validateClaims(payload, this.#claims);
-      return then(this.#applySchema(payload), (value) => {
-        const result: VerifyResult<T> = { payload: value, header, key };
-        return then(this.#revocationCheck(result), (r) => {
-          if (cache !== undefined) {
-            if (cache.size >= this.#cacheMax) cache.delete(cache.keys().next().value as string);
-            cache.set(token, { result: r });
-          }
-          return r;
-        });
-      });
-    }));
+    if (candidates instanceof Promise) {
+      return candidates.then((list) => then(this.#checkSignature(list, header.alg, signingInput, signature), (key) => this.#finish(token, header, payloadSegment, key)));
+    }
+    const key = this.#checkSignature(candidates, header.alg, signingInput, signature);
+    if (key instanceof Promise) return key.then((k) => this.#finish(token, header, payloadSegment, k));
+    return this.#finish(token, header, payloadSegment, key);
+  }
+
+  #finish(token: string, header: JwsHeader, payloadSegment: string, key: JwtKey): MaybePromise<VerifyResult<T>> {
+    const claims = parseJsonObject(decodeSegmentText(payloadSegment, true)) as JwtClaims;
+    validateClaims(claims, this.#claims);
+    const cache = this.#cache;
+    const remember = (result: VerifyResult<T>): VerifyResult<T> => {
+      if (cache !== undefined) {
+        if (cache.size >= this.#cacheMax) cache.delete(cache.keys().next().value as string);
+        cache.set(token, { result, claims });
+      }
+      return result;
+    };
+    if (this.#schema === undefined) {
+      const result: VerifyResult<T> = { payload: claims as T, header, key };
+      if (this.#revocation === undefined) return cache === undefined ? result : remember(result);
+      return then(this.#revocationCheck(result, claims), remember);
+    }
+    return then(this.#applySchema(claims), (value) => then(this.#revocationCheck({ payload: value, header, key }, claims), remember));
   }
 
   #checkSignature(list: readonly JwtKey[], alg: JwsAlgorithm, input: string, signature: Uint8Array): MaybePromise<JwtKey> {
     if (!Array.isArray(list) || list.length === 0) throw new JwtError('ERR_JWT_KEY_NOT_FOUND');
+    if (list.length === 1) {
+      const only = list[0]!;
+      if (!usableFor(only, alg)) throw new JwtError('ERR_JWS_ALG_NOT_ALLOWED', { claim: 'alg' });
+      return then(verifyBytes(only, alg, input, signature), (ok) => {
+        if (!ok) throw new JwtError('ERR_JWS_SIGNATURE_INVALID');
+        return only;
+      });
+    }
     const usable: JwtKey[] = [];
-    // Belt and braces: the key's own binding already excludes it, but a secret never serves an asymmetric alg.
-    for (const k of list) if (isJwtKey(k) && (k.kind === 'secret') === (ALGORITHMS[alg].family === 'HS') && k.allows(alg)) usable.push(k);
+    for (const k of list) if (usableFor(k, alg)) usable.push(k);
     if (usable.length === 0) throw new JwtError('ERR_JWS_ALG_NOT_ALLOWED', { claim: 'alg' });
     const tryFrom = (i: number): MaybePromise<JwtKey> => {
       if (i >= usable.length || i >= MAX_CANDIDATES) throw new JwtError('ERR_JWS_SIGNATURE_INVALID');
@@ -250,18 +301,25 @@ class Pipeline<T> {
     } catch (cause) {
       throw new JwtError('ERR_JWT_SCHEMA_INVALID', { cause });
     }
+    if (outcome instanceof Promise) {
+      // An async schema that rejects failed to validate: the same answer as one that throws.
+      outcome = outcome.catch((cause: unknown) => {
+        throw new JwtError('ERR_JWT_SCHEMA_INVALID', { cause });
+      });
+    }
     return then(outcome, (r) => {
       if (r.issues !== undefined) throw new JwtError('ERR_JWT_SCHEMA_INVALID');
       return r.value;
     });
   }
 
-  #revocationCheck(result: VerifyResult<T>): MaybePromise<VerifyResult<T>> {
+  /** `claims` are the signed claims, not the schema's output, which may have dropped `jti` or `sub`. */
+  #revocationCheck(result: VerifyResult<T>, claims: JwtClaims): MaybePromise<VerifyResult<T>> {
     const store = this.#revocation;
     if (store === undefined) return result;
     let revoked: MaybePromise<boolean>;
     try {
-      revoked = store.isRevoked(result.payload as JwtClaims, result.header);
+      revoked = store.isRevoked(claims, result.header);
     } catch (cause) {
       throw asRevocationError(cause);
     }
@@ -275,6 +333,11 @@ class Pipeline<T> {
     }
     return revokedOr(revoked, result);
   }
+}
+
+/** Belt and braces: the key's own binding already decides, but a secret never serves an asymmetric alg. */
+function usableFor(key: JwtKey, alg: JwsAlgorithm): boolean {
+  return isJwtKey(key) && (key.kind === 'secret') === (ALGORITHMS[alg].family === 'HS') && key.allows(alg);
 }
 
 function revokedOr<T>(revoked: boolean, result: T): T {

@@ -1,0 +1,3 @@
+import { runContractSuite } from '../src/index.js';
+
+runContractSuite({ app: 'hono-example' });

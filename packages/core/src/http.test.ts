@@ -1,0 +1,188 @@
+import { describe, expect, it } from 'vitest';
+import { ERROR_CODES, JwtError, type JwtErrorCode } from './errors.js';
+import { authErrorResponse, extractToken, grantedPermissions, readCookie, requirePermissionsOf } from './http.js';
+
+const TOKEN = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhIn0.c2lnbmF0dXJl';
+
+function schemeError(run: () => unknown): void {
+  expect(run).toThrow(JwtError);
+  expect(run).toThrow(expect.objectContaining({ code: 'ERR_AUTH_SCHEME_INVALID' }));
+}
+
+describe('extractToken', () => {
+  it('reads one Bearer token, the scheme in any case', () => {
+    for (const scheme of ['Bearer', 'bearer', 'BEARER', 'bEaReR']) {
+      expect(extractToken({ authorization: `${scheme} ${TOKEN}` })).toBe(TOKEN);
+    }
+    // RFC 7235: one or more spaces after the scheme; trailing spaces are tolerated.
+    expect(extractToken({ authorization: `Bearer   ${TOKEN}` })).toBe(TOKEN);
+    expect(extractToken({ authorization: `Bearer ${TOKEN}  ` })).toBe(TOKEN);
+    // token68 allows "~", "+", "/" and trailing "=" (the verifier judges them later).
+    expect(extractToken({ authorization: 'Bearer a~b+c/d==' })).toBe('a~b+c/d==');
+  });
+
+  it('refuses every other Authorization header with ERR_AUTH_SCHEME_INVALID', () => {
+    const refused = [
+      'Basic dXNlcjpwYXNzd29yZA==',
+      'Digest username="a"',
+      'Token abc',
+      'Bearer',
+      'Bearer ',
+      'Bearer    ',
+      `Bearer ${TOKEN} ${TOKEN}`,
+      `Bearer ${TOKEN},${TOKEN}`,
+      `Bearer${TOKEN}`,
+      ` Bearer ${TOKEN}`,
+      `Bearer\t${TOKEN}`,
+      `Bearer ${TOKEN}\n`,
+      `Bearer "${TOKEN}"`,
+      `Bearer =${TOKEN}`,
+      `${TOKEN}`,
+      'Bearer tok\u00e9n',
+    ];
+    for (const authorization of refused) schemeError(() => extractToken({ authorization }));
+  });
+
+  it('returns undefined when there is no token at all', () => {
+    expect(extractToken({})).toBeUndefined();
+    expect(extractToken({ authorization: null, cookie: null })).toBeUndefined();
+    expect(extractToken({ authorization: '' })).toBeUndefined();
+    // A cookie is ignored unless a cookie name is configured.
+    expect(extractToken({ cookie: `access_token=${TOKEN}` })).toBeUndefined();
+  });
+
+  it('falls back to the configured cookie only without an Authorization header', () => {
+    const options = { cookie: 'access_token' };
+    expect(extractToken({ cookie: `theme=dark; access_token=${TOKEN}` }, options)).toBe(TOKEN);
+    expect(extractToken({ authorization: '', cookie: `access_token=${TOKEN}` }, options)).toBe(TOKEN);
+    expect(extractToken({ authorization: 'Bearer from-header', cookie: `access_token=${TOKEN}` }, options)).toBe('from-header');
+    // A bad Authorization header is refused, never silently replaced by the cookie.
+    schemeError(() => extractToken({ authorization: 'Basic dXNlcjpwYXNz', cookie: `access_token=${TOKEN}` }, options));
+    expect(extractToken({ cookie: 'access_token=' }, options)).toBeUndefined();
+    expect(extractToken({ cookie: 'other=1' }, options)).toBeUndefined();
+    expect(extractToken({ cookie: `xaccess_token=${TOKEN}; access_tokenx=${TOKEN}` }, options)).toBeUndefined();
+  });
+});
+
+describe('readCookie', () => {
+  it('finds a cookie among others, unquotes and percent-decodes it, first occurrence winning', () => {
+    expect(readCookie('a=1; b=2;c=3', 'b')).toBe('2');
+    expect(readCookie(' a = 1 ', 'a')).toBe('1');
+    expect(readCookie('a="quoted value"', 'a')).toBe('quoted value');
+    expect(readCookie('a=x%2By%3D', 'a')).toBe('x+y=');
+    expect(readCookie('a=first; a=second', 'a')).toBe('first');
+    expect(readCookie('a=b=c', 'a')).toBe('b=c');
+  });
+
+  it('never throws on malformed headers: bad pairs are skipped, bad escapes kept as sent', () => {
+    expect(readCookie('a=%E0%A4%A', 'a')).toBe('%E0%A4%A');
+    expect(readCookie(';;;=;;', 'a')).toBeUndefined();
+    expect(readCookie('novalue; a=1', 'a')).toBe('1');
+    expect(readCookie('=1; a', 'a')).toBeUndefined();
+    expect(readCookie('a="', 'a')).toBe('"');
+    expect(readCookie('', 'a')).toBeUndefined();
+    expect(readCookie('\u0000\uffff=\u0000', 'a')).toBeUndefined();
+  });
+
+  it('ignores a Cookie header over 16 KiB', () => {
+    expect(readCookie(`a=1; pad=${'x'.repeat(16 * 1024)}`, 'a')).toBeUndefined();
+    expect(readCookie(`a=1; pad=${'x'.repeat(1024)}`, 'a')).toBe('1');
+  });
+});
+
+describe('authErrorResponse', () => {
+  it('a missing token: 401 missing_token with a bare challenge', () => {
+    expect(authErrorResponse(new JwtError('ERR_JWT_MISSING'), { realm: 'jwt-example' })).toEqual({
+      status: 401,
+      code: 'ERR_JWT_MISSING',
+      wwwAuthenticate: 'Bearer realm="jwt-example"',
+      body: { error: 'missing_token' },
+    });
+    expect(authErrorResponse(new JwtError('ERR_JWT_MISSING')).wwwAuthenticate).toBe('Bearer realm="api"');
+  });
+
+  it('a missing permission: 403 insufficient_scope', () => {
+    expect(authErrorResponse(new JwtError('ERR_INSUFFICIENT_SCOPE'), { realm: 'jwt-example' })).toEqual({
+      status: 403,
+      code: 'ERR_INSUFFICIENT_SCOPE',
+      wwwAuthenticate: 'Bearer realm="jwt-example", error="insufficient_scope"',
+      body: { error: 'insufficient_scope' },
+    });
+  });
+
+  it('an expired token: 401 invalid_token with the fixed description, twice over', () => {
+    expect(authErrorResponse(new JwtError('ERR_JWT_EXPIRED'), { realm: 'jwt-example' })).toEqual({
+      status: 401,
+      code: 'ERR_JWT_EXPIRED',
+      wwwAuthenticate: 'Bearer realm="jwt-example", error="invalid_token", error_description="token expired"',
+      body: { error: 'invalid_token', error_description: 'token expired' },
+    });
+  });
+
+  it('every other code: 401 invalid_token with that code\'s fixed description', () => {
+    for (const code of Object.keys(ERROR_CODES) as JwtErrorCode[]) {
+      if (code === 'ERR_JWT_MISSING' || code === 'ERR_INSUFFICIENT_SCOPE') continue;
+      const r = authErrorResponse(new JwtError(code, { detail: `detail with a secret ${TOKEN}` }));
+      const description = ERROR_CODES[code];
+      expect(r.status).toBe(401);
+      expect(r.code).toBe(code);
+      expect(r.body).toEqual({ error: 'invalid_token', error_description: description });
+      expect(r.wwwAuthenticate).toBe(`Bearer realm="api", error="invalid_token", error_description="${description}"`);
+      // The description is the code's, never the error's own message.
+      expect(JSON.stringify(r)).not.toContain(TOKEN);
+      expect(description).not.toMatch(/["\\]/);
+    }
+  });
+
+  it('anything that is not a JwtError is an invalid token, never a 500', () => {
+    for (const error of [new TypeError(`boom ${TOKEN}`), 'a string', undefined, null, 42, { code: 'ERR_JWT_EXPIRED' }]) {
+      const r = authErrorResponse(error);
+      expect(r.status).toBe(401);
+      expect(r.body).toEqual({ error: 'invalid_token', error_description: 'token malformed' });
+      expect(JSON.stringify(r)).not.toContain(TOKEN);
+    }
+  });
+
+  it('strips quotes and backslashes from the realm', () => {
+    expect(authErrorResponse(new JwtError('ERR_JWT_MISSING'), { realm: 'a"b\\c' }).wwwAuthenticate).toBe('Bearer realm="abc"');
+  });
+});
+
+describe('requirePermissionsOf', () => {
+  const claims = { permissions: ['view', 'comment'], scope: 'read  write', roles: 'admin' };
+  const refused = (run: () => void) => expect(run).toThrow(expect.objectContaining({ code: 'ERR_INSUFFICIENT_SCOPE' }));
+
+  it('needs every listed permission by default, one of them with mode "any"', () => {
+    expect(() => requirePermissionsOf(claims, ['view'])).not.toThrow();
+    expect(() => requirePermissionsOf(claims, ['view', 'comment'])).not.toThrow();
+    refused(() => requirePermissionsOf(claims, ['admin']));
+    refused(() => requirePermissionsOf(claims, ['view', 'admin']));
+    expect(() => requirePermissionsOf(claims, ['view', 'admin'], { mode: 'any' })).not.toThrow();
+    refused(() => requirePermissionsOf(claims, ['admin', 'delete'], { mode: 'any' }));
+    refused(() => requirePermissionsOf(claims, ['View']));
+  });
+
+  it('reads a space-separated scope string from another claim', () => {
+    expect(() => requirePermissionsOf(claims, ['read', 'write'], { claim: 'scope' })).not.toThrow();
+    refused(() => requirePermissionsOf(claims, ['read write'], { claim: 'scope' }));
+    refused(() => requirePermissionsOf(claims, ['view'], { claim: 'scope' }));
+    expect(() => requirePermissionsOf(claims, ['admin'], { claim: 'roles' })).not.toThrow();
+  });
+
+  it('grants nothing from a missing, malformed or inherited claim', () => {
+    refused(() => requirePermissionsOf({}, ['view']));
+    refused(() => requirePermissionsOf({ permissions: { view: true } }, ['view']));
+    refused(() => requirePermissionsOf({ permissions: [['view']] }, ['view']));
+    refused(() => requirePermissionsOf({ permissions: [] }, ['view']));
+    refused(() => requirePermissionsOf({}, ['toString'], { claim: 'constructor' }));
+    expect(grantedPermissions({ permissions: ['view', 1, null, 'edit'] })).toEqual(['view', 'edit']);
+    expect(grantedPermissions({ scope: ' a  b ' }, 'scope')).toEqual(['a', 'b']);
+    expect(grantedPermissions({}, '__proto__')).toEqual([]);
+  });
+
+  it('refuses an empty or malformed requirement as a configuration error', () => {
+    for (const required of [[], [''], 'admin', [1], undefined]) {
+      expect(() => requirePermissionsOf(claims, required as never)).toThrow(expect.objectContaining({ code: 'ERR_CONFIG_INVALID' }));
+    }
+  });
+});

@@ -1,0 +1,202 @@
+/**
+ * Content encryption for JWE (RFC 7518 section 5): AES-GCM, and AES-CBC with HMAC-SHA-2 where
+ * the tag is checked (in constant time) before a single block is decrypted, so that a padding
+ * failure and a tag failure are the same failure. Every failure here is ERR_JWE_DECRYPTION_FAILED
+ * with its fixed message and no cause: nothing tells an attacker which check failed.
+ */
+import type { CipherGCMTypes } from 'node:crypto';
+import { nodeCrypto, randomBytes, subtle, type NodeCryptoModule } from './backend.js';
+import { utf8 } from './base64url.js';
+import { JwtError } from './errors.js';
+import { cachedImport, ENCRYPTIONS, type JweEncryption } from './jwe-keys.js';
+import type { MaybePromise } from './maybe-promise.js';
+
+/** How one JWE operation reaches its crypto. */
+export interface CryptoContext {
+  /** node:crypto when the key lives on the Node backend; undefined for WebCrypto. */
+  readonly node: NodeCryptoModule | undefined;
+  /** Where WebCrypto imports of a long-lived secret are cached; undefined for per-token keys. */
+  readonly owner: { readonly cache: Map<string, Promise<CryptoKey>> } | undefined;
+}
+
+/** node:crypto for a key made on the Node backend, even while tests switch the active backend. */
+export function nodeFor(backend: 'node' | 'web'): NodeCryptoModule | undefined {
+  if (backend !== 'node') return undefined;
+  return nodeCrypto() ?? (globalThis as { process?: { getBuiltinModule(id: string): NodeCryptoModule } }).process!.getBuiltinModule('node:crypto');
+}
+
+export function decryptionFailed(): JwtError {
+  return new JwtError('ERR_JWE_DECRYPTION_FAILED');
+}
+
+/** True for the one failure a wrong key, a forged token or a tampered byte produces. */
+export function isDecryptionFailure(error: unknown): boolean {
+  return error instanceof JwtError && error.code === 'ERR_JWE_DECRYPTION_FAILED';
+}
+
+const NodeBuffer = (globalThis as { Buffer?: typeof Buffer }).Buffer;
+
+/** The ASCII bytes of a base64url segment (the JWE additional authenticated data). */
+export function ascii(s: string): Uint8Array {
+  return NodeBuffer === undefined ? utf8(s) : NodeBuffer.from(s, 'latin1');
+}
+
+export function concatBytes(...parts: Uint8Array[]): Uint8Array {
+  let length = 0;
+  for (const p of parts) length += p.length;
+  const out = new Uint8Array(length);
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
+/** Constant-time equality for equal-length byte strings. */
+export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a[i]! ^ b[i]!;
+  return diff === 0;
+}
+
+/** AL of RFC 7518 section 5.2.2.1: the AAD length in bits as a 64-bit big-endian integer. */
+function aadBits(aad: Uint8Array): Uint8Array {
+  const out = new Uint8Array(8);
+  const bits = aad.length * 8;
+  const view = new DataView(out.buffer);
+  view.setUint32(0, Math.floor(bits / 2 ** 32));
+  view.setUint32(4, bits >>> 0);
+  return out;
+}
+
+export interface Sealed {
+  readonly iv: Uint8Array;
+  readonly ciphertext: Uint8Array;
+  readonly tag: Uint8Array;
+}
+
+// ---------------------------------------------------------------------------------------------
+// AES-GCM (content encryption, and the AxxxGCMKW key wrap)
+
+export function gcmSeal(key: Uint8Array, iv: Uint8Array, plaintext: Uint8Array, aad: Uint8Array, ctx: CryptoContext): MaybePromise<Sealed> {
+  const nc = ctx.node;
+  if (nc) {
+    const cipher = nc.createCipheriv(`aes-${key.length * 8}-gcm` as CipherGCMTypes, key, iv, { authTagLength: 16 });
+    cipher.setAAD(aad);
+    const first = cipher.update(plaintext);
+    const last = cipher.final();
+    const ciphertext = last.length === 0 ? first : NodeBuffer!.concat([first, last]);
+    return { iv, ciphertext, tag: cipher.getAuthTag() };
+  }
+  return cachedImport(ctx.owner, 'AES-GCM', () => subtle().importKey('raw', key as BufferSource, 'AES-GCM', false, ['encrypt', 'decrypt'])).then(async (ck) => {
+    const out = new Uint8Array(await subtle().encrypt({ name: 'AES-GCM', iv: iv as BufferSource, additionalData: aad as BufferSource, tagLength: 128 }, ck, plaintext as BufferSource));
+    return { iv, ciphertext: out.subarray(0, out.length - 16), tag: out.subarray(out.length - 16) };
+  });
+}
+
+export function gcmOpen(key: Uint8Array, iv: Uint8Array, ciphertext: Uint8Array, tag: Uint8Array, aad: Uint8Array, ctx: CryptoContext): MaybePromise<Uint8Array> {
+  if (tag.length !== 16) throw decryptionFailed();
+  const nc = ctx.node;
+  if (nc) {
+    try {
+      const decipher = nc.createDecipheriv(`aes-${key.length * 8}-gcm` as CipherGCMTypes, key, iv, { authTagLength: 16 });
+      decipher.setAuthTag(tag);
+      decipher.setAAD(aad);
+      const first = decipher.update(ciphertext);
+      // final() is where the tag is checked; nothing decrypted is returned before it passes.
+      const last = decipher.final();
+      return last.length === 0 ? first : NodeBuffer!.concat([first, last]);
+    } catch {
+      throw decryptionFailed();
+    }
+  }
+  return cachedImport(ctx.owner, 'AES-GCM', () => subtle().importKey('raw', key as BufferSource, 'AES-GCM', false, ['encrypt', 'decrypt'])).then(
+    (ck) => subtle().decrypt({ name: 'AES-GCM', iv: iv as BufferSource, additionalData: aad as BufferSource, tagLength: 128 }, ck, concatBytes(ciphertext, tag) as BufferSource),
+  ).then(
+    (plain) => new Uint8Array(plain),
+    () => {
+      throw decryptionFailed();
+    },
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// AES-CBC + HMAC-SHA-2 (RFC 7518 section 5.2)
+
+function cbcMac(enc: JweEncryption, macKey: Uint8Array, aad: Uint8Array, iv: Uint8Array, ciphertext: Uint8Array, ctx: CryptoContext): MaybePromise<Uint8Array> {
+  const info = ENCRYPTIONS[enc];
+  const al = aadBits(aad);
+  const nc = ctx.node;
+  if (nc) return nc.createHmac(info.nodeHash!, macKey).update(aad).update(iv).update(ciphertext).update(al).digest().subarray(0, info.tagBytes);
+  return cachedImport(ctx.owner, `HMAC:${info.hash}`, () => subtle().importKey('raw', macKey as BufferSource, { name: 'HMAC', hash: info.hash! }, false, ['sign'])).then(
+    async (ck) => new Uint8Array(await subtle().sign('HMAC', ck, concatBytes(aad, iv, ciphertext, al) as BufferSource)).subarray(0, info.tagBytes),
+  );
+}
+
+function cbcKey(encKey: Uint8Array, ctx: CryptoContext): Promise<CryptoKey> {
+  return cachedImport(ctx.owner, 'AES-CBC', () => subtle().importKey('raw', encKey as BufferSource, 'AES-CBC', false, ['encrypt', 'decrypt']));
+}
+
+function cbcSeal(enc: JweEncryption, cek: Uint8Array, iv: Uint8Array, plaintext: Uint8Array, aad: Uint8Array, ctx: CryptoContext): MaybePromise<Sealed> {
+  const half = cek.length / 2;
+  const macKey = cek.subarray(0, half);
+  const encKey = cek.subarray(half);
+  const nc = ctx.node;
+  if (nc) {
+    const cipher = nc.createCipheriv(`aes-${half * 8}-cbc`, encKey, iv);
+    const ciphertext = NodeBuffer!.concat([cipher.update(plaintext), cipher.final()]);
+    return { iv, ciphertext, tag: cbcMac(enc, macKey, aad, iv, ciphertext, ctx) as Uint8Array };
+  }
+  return cbcKey(encKey, ctx).then(async (ck) => {
+    const ciphertext = new Uint8Array(await subtle().encrypt({ name: 'AES-CBC', iv: iv as BufferSource }, ck, plaintext as BufferSource));
+    return { iv, ciphertext, tag: await cbcMac(enc, macKey, aad, iv, ciphertext, ctx) };
+  });
+}
+
+function cbcOpen(enc: JweEncryption, cek: Uint8Array, iv: Uint8Array, ciphertext: Uint8Array, tag: Uint8Array, aad: Uint8Array, ctx: CryptoContext): MaybePromise<Uint8Array> {
+  const half = cek.length / 2;
+  const macKey = cek.subarray(0, half);
+  const encKey = cek.subarray(half);
+  if (tag.length !== ENCRYPTIONS[enc].tagBytes || ciphertext.length === 0 || ciphertext.length % 16 !== 0) throw decryptionFailed();
+  const nc = ctx.node;
+  if (nc) {
+    const expected = cbcMac(enc, macKey, aad, iv, ciphertext, ctx) as Uint8Array;
+    if (!nc.timingSafeEqual(expected, tag)) throw decryptionFailed();
+    try {
+      const decipher = nc.createDecipheriv(`aes-${half * 8}-cbc`, encKey, iv);
+      return NodeBuffer!.concat([decipher.update(ciphertext), decipher.final()]);
+    } catch {
+      throw decryptionFailed();
+    }
+  }
+  return (async () => {
+    const expected = await cbcMac(enc, macKey, aad, iv, ciphertext, ctx);
+    if (!equalBytes(expected, tag)) throw decryptionFailed();
+    try {
+      const ck = await cbcKey(encKey, ctx);
+      return new Uint8Array(await subtle().decrypt({ name: 'AES-CBC', iv: iv as BufferSource }, ck, ciphertext as BufferSource));
+    } catch {
+      throw decryptionFailed();
+    }
+  })();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Dispatch
+
+/** Encrypts the plaintext under a fresh random IV. */
+export function sealContent(enc: JweEncryption, cek: Uint8Array, plaintext: Uint8Array, aad: Uint8Array, ctx: CryptoContext): MaybePromise<Sealed> {
+  const info = ENCRYPTIONS[enc];
+  if (cek.length !== info.cekBytes) throw new JwtError('ERR_KEY_INVALID', { detail: `key invalid: ${enc} needs a ${info.cekBytes}-byte content key` });
+  const iv = randomBytes(info.ivBytes);
+  return info.family === 'GCM' ? gcmSeal(cek, iv, plaintext, aad, ctx) : cbcSeal(enc, cek, iv, plaintext, aad, ctx);
+}
+
+/** Authenticates, then decrypts. Any failure is ERR_JWE_DECRYPTION_FAILED. */
+export function openContent(enc: JweEncryption, cek: Uint8Array, iv: Uint8Array, ciphertext: Uint8Array, tag: Uint8Array, aad: Uint8Array, ctx: CryptoContext): MaybePromise<Uint8Array> {
+  const info = ENCRYPTIONS[enc];
+  if (cek.length !== info.cekBytes || iv.length !== info.ivBytes) throw decryptionFailed();
+  return info.family === 'GCM' ? gcmOpen(cek, iv, ciphertext, tag, aad, ctx) : cbcOpen(enc, cek, iv, ciphertext, tag, aad, ctx);
+}

@@ -1,0 +1,22 @@
+export { ConfigError, DEFAULTS, MIN_SECRET_BYTES, loadConfig } from './config.js';
+export type { Environment, ExampleConfig, LoadConfigOptions, RevocationConfig, SigningConfig } from './config.js';
+export { resolveKeys } from './keys.js';
+export type { ExampleKeys } from './keys.js';
+export { createRevocation } from './revocation.js';
+export type { ExampleRevocation } from './revocation.js';
+export { runExampleApp, serverUrl } from './run.js';
+export type { RunExampleAppOptions, RunningServer } from './run.js';
+export {
+  INVALID_REQUEST,
+  MAX_BODY_BYTES,
+  NOT_FOUND,
+  PAYLOAD_TOO_LARGE,
+  REALM,
+  TOKEN_COOKIE,
+  authFailure,
+  createExampleService,
+  parseFields,
+} from './service.js';
+export type { ExampleAuthOptions, ExampleClaims, ExampleResponse, ExampleService, ExampleServiceOptions } from './service.js';
+export { DEMO_USERS, UserStore } from './users.js';
+export type { DemoUser } from './users.js';

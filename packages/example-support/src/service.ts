@@ -1,0 +1,186 @@
+/**
+ * Everything the example apps do that does not depend on the framework: the answers of every route
+ * of `EXAMPLE_APPS.md`, and the options each app hands to its `@jwt/*` adapter. An app only reads
+ * the request, calls one method here and writes the {@link ExampleResponse} back, so the three apps
+ * answer identically to the byte.
+ */
+import {
+  authErrorResponse,
+  createSigner,
+  type AuthenticatorOptions,
+  type JwtClaims,
+  type RevocationStore,
+  type Signer,
+} from '@jwt/core';
+import type { ExampleConfig } from './config.js';
+import { resolveKeys } from './keys.js';
+import { createRevocation } from './revocation.js';
+import { UserStore } from './users.js';
+
+/** The `realm` of every `WWW-Authenticate` challenge. */
+export const REALM = 'jwt-example';
+/** The cookie a token is read from when there is no Authorization header. */
+export const TOKEN_COOKIE = 'access_token';
+/** Request bodies larger than this are refused (413) before they are parsed. */
+export const MAX_BODY_BYTES = 16 * 1024;
+/** Longest accepted password, in characters: scrypt's cost grows with it. */
+const MAX_PASSWORD_LENGTH = 1024;
+
+/** The claims of a verified token as the apps see them: `sub` is always a string. */
+export type ExampleClaims = JwtClaims & { sub: string };
+
+/** A framework-independent HTTP answer. `body` undefined means no body (204). */
+export interface ExampleResponse {
+  status: number;
+  body?: Record<string, unknown>;
+  headers?: Record<string, string>;
+}
+
+/** The adapter options every app passes to `jwt()` / `JwtAuthModule`. Every route using them needs a token. */
+export type ExampleAuthOptions = Omit<AuthenticatorOptions<ExampleClaims>, 'optional'> & { realm: string; cookie: string };
+
+export interface ExampleService {
+  readonly config: ExampleConfig;
+  /** Options for the framework adapter: key, algorithms, claim checks, cookie, realm, revocation. */
+  readonly auth: ExampleAuthOptions;
+  readonly revocation: RevocationStore;
+  /** `GET /health` */
+  health(): ExampleResponse;
+  /** `POST /login` with the raw request body. */
+  login(rawBody: string): Promise<ExampleResponse>;
+  /** `GET /me` for verified claims. */
+  me(claims: ExampleClaims): ExampleResponse;
+  /** `GET /admin` once the `admin` permission has been checked. */
+  admin(): ExampleResponse;
+  /** `POST /logout`: revokes this token until its expiry. */
+  logout(claims: ExampleClaims): Promise<ExampleResponse>;
+  /** `POST /password` with the raw request body: new password, and every older token of the user revoked. */
+  changePassword(claims: ExampleClaims, rawBody: string): Promise<ExampleResponse>;
+  /** `GET /.well-known/jwks.json` */
+  jwks(): ExampleResponse;
+  /** Releases what the service holds (store connections). */
+  close(): Promise<void>;
+}
+
+export const INVALID_REQUEST: ExampleResponse = Object.freeze({ status: 400, body: { error: 'invalid_request' } });
+export const PAYLOAD_TOO_LARGE: ExampleResponse = Object.freeze({ status: 413, body: { error: 'invalid_request' } });
+export const NOT_FOUND: ExampleResponse = Object.freeze({ status: 404, body: { error: 'not_found' } });
+const INVALID_CREDENTIALS: ExampleResponse = Object.freeze({ status: 401, body: { error: 'invalid_credentials' } });
+const NO_CONTENT: ExampleResponse = Object.freeze({ status: 204 });
+
+/**
+ * A JSON object body with the given string fields, or undefined for anything else: not JSON,
+ * not an object, a field missing or not a string.
+ */
+export function parseFields<K extends string>(rawBody: string, fields: readonly K[]): Record<K, string> | undefined {
+  if (typeof rawBody !== 'string' || rawBody.length > MAX_BODY_BYTES) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(rawBody);
+  } catch {
+    return undefined;
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const out = {} as Record<K, string>;
+  for (const field of fields) {
+    const v: unknown = Object.hasOwn(value, field) ? (value as Record<string, unknown>)[field] : undefined;
+    if (typeof v !== 'string') return undefined;
+    out[field] = v;
+  }
+  return out;
+}
+
+/** The RFC 6750 answer for a token-related failure, in the adapters' exact format. */
+export function authFailure(error: unknown): ExampleResponse {
+  const r = authErrorResponse(error, { realm: REALM });
+  return { status: r.status, body: r.body, headers: { 'WWW-Authenticate': r.wwwAuthenticate } };
+}
+
+export interface ExampleServiceOptions {
+  /** The user store; defaults to the demo users. */
+  users?: UserStore;
+}
+
+/**
+ * Builds the service: hashes the demo users' passwords, prepares keys and the revocation store.
+ * @example
+ * const service = await createExampleService(loadConfig(process.env, { defaultPort: 3000 }))
+ * app.use('/me', jwt(service.auth))
+ */
+export async function createExampleService(config: ExampleConfig, options: ExampleServiceOptions = {}): Promise<ExampleService> {
+  const [keys, revocation, users] = await Promise.all([resolveKeys(config.signing), createRevocation(config), options.users ?? UserStore.create()]);
+  const signer: Signer | undefined =
+    keys.signingKey === undefined
+      ? undefined
+      : createSigner({
+          key: keys.signingKey,
+          issuer: config.issuer,
+          audience: config.audience,
+          expiresIn: config.ttl,
+          jwtId: true,
+          // Millisecond `iat`, so a login right after a password change is not mistaken for an older token.
+          timestamp: 'ms',
+        });
+  const store = revocation.store;
+
+  const auth: ExampleAuthOptions = {
+    key: keys.verifyKey,
+    algorithms: keys.algorithms,
+    issuer: config.issuer,
+    audience: config.audience,
+    clockTolerance: config.clockTolerance,
+    requiredClaims: ['sub'],
+    revocation: store,
+    realm: REALM,
+    cookie: TOKEN_COOKIE,
+  };
+
+  return {
+    config,
+    auth,
+    revocation: store,
+
+    health: () => ({ status: 200, body: { status: 'ok' } }),
+
+    async login(rawBody) {
+      if (signer === undefined) return NOT_FOUND;
+      if (typeof rawBody === 'string' && rawBody.length > MAX_BODY_BYTES) return PAYLOAD_TOO_LARGE;
+      const fields = parseFields(rawBody, ['username', 'password']);
+      if (fields === undefined) return INVALID_REQUEST;
+      if (fields.password.length > MAX_PASSWORD_LENGTH) return INVALID_CREDENTIALS;
+      const user = await users.authenticate(fields.username, fields.password);
+      if (user === undefined) return INVALID_CREDENTIALS;
+      const token = await signer.sign({ sub: user.username, username: user.username, permissions: [...user.permissions] });
+      return { status: 200, body: { token, tokenType: 'Bearer', expiresIn: config.ttl } };
+    },
+
+    me: (claims) => ({ status: 200, body: { ...claims } }),
+
+    admin: () => ({ status: 200, body: { ok: true } }),
+
+    async logout(claims) {
+      try {
+        await store.revokeToken(claims);
+      } catch (error) {
+        // A token without `jti` or `exp` cannot be revoked on its own: say so rather than pretend.
+        return authFailure(error);
+      }
+      return NO_CONTENT;
+    },
+
+    async changePassword(claims, rawBody) {
+      if (typeof rawBody === 'string' && rawBody.length > MAX_BODY_BYTES) return PAYLOAD_TOO_LARGE;
+      const fields = parseFields(rawBody, ['newPassword']);
+      if (fields === undefined || fields.newPassword === '' || fields.newPassword.length > MAX_PASSWORD_LENGTH) return INVALID_REQUEST;
+      if (!(await users.setPassword(claims.sub, fields.newPassword))) return { status: 404, body: { error: 'unknown_user' } };
+      // The cutoff is taken after the new hash is in place: a login with the old password can no
+      // longer succeed, so every token issued before this moment is one to refuse.
+      await store.revokeSubject(claims.sub, Date.now());
+      return NO_CONTENT;
+    },
+
+    jwks: () => (keys.jwks === undefined ? NOT_FOUND : { status: 200, body: { keys: keys.jwks } }),
+
+    close: () => revocation.close(),
+  };
+}

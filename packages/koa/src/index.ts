@@ -1,0 +1,8 @@
+export { jwt } from './jwt.js';
+export type { JwtOptions, JwtState, OptionalJwtState, UnlessOptions } from './jwt.js';
+export { requirePermissions } from './permissions.js';
+export type { RequirePermissionsOptions } from './permissions.js';
+export { JwtHttpError } from './errors.js';
+// What a Koa app needs besides the middleware, so one import is enough.
+export { JwtError, MemoryRevocationStore, createSigner, importKey, isJwtError, keySet, remoteJwks, secretKey } from '@jwt/core';
+export type { JwtClaims, JwtErrorCode, PermissionOptions, RevocationStore, Signer, VerifyKey } from '@jwt/core';

@@ -1,0 +1,71 @@
+import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { HttpAdapterHost, Reflector } from '@nestjs/core';
+import { authErrorResponse, JwtError, requirePermissionsOf, type AuthErrorResponse } from '@jwt/core';
+import { PermissionsMetadata, Public, type AuthenticatedRequest } from './decorators.js';
+import { JwtForbiddenException, JwtUnauthorizedException } from './exceptions.js';
+import { JWT_AUTH_RUNTIME, type JwtAuthRuntime } from './options.js';
+
+interface HttpRequestLike extends Partial<AuthenticatedRequest> {
+  headers?: Record<string, string | string[] | undefined>;
+}
+
+function header(request: HttpRequestLike, name: string): string | undefined {
+  const value = request.headers?.[name];
+  // Node never repeats these two, but a proxy-built request might: refusing is the safe reading.
+  return Array.isArray(value) ? value.join(', ') : value;
+}
+
+/**
+ * Authenticates HTTP requests with the module's key and options, puts the verified claims on
+ * `request.user`, and enforces `@RequirePermissions()`. Failures are thrown as
+ * `JwtUnauthorizedException` (401) or `JwtForbiddenException` (403), with `WWW-Authenticate`
+ * already set, so the default exception filter answers with the RFC 6750 body and header.
+ * @example @UseGuards(JwtAuthGuard) @Get('me') me(@Claims() claims: JwtClaims) { return claims }
+ */
+@Injectable()
+export class JwtAuthGuard implements CanActivate {
+  constructor(
+    @Inject(Reflector) private readonly reflector: Reflector,
+    @Inject(JWT_AUTH_RUNTIME) private readonly runtime: JwtAuthRuntime,
+    @Inject(HttpAdapterHost) private readonly adapterHost: HttpAdapterHost,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    // Only HTTP carries a bearer token here; refusing other transports keeps a global guard closed.
+    if (context.getType() !== 'http') return false;
+    const targets = [context.getClass(), context.getHandler()];
+    const requirements = this.reflector.getAll(PermissionsMetadata, targets).filter((r) => r !== undefined);
+    if (requirements.length === 0 && this.reflector.getAllAndOverride(Public, [context.getHandler(), context.getClass()]) === true) {
+      return true;
+    }
+    const http = context.switchToHttp();
+    const request = http.getRequest<HttpRequestLike>();
+    const outcome = await this.runtime.authenticator.authenticate({ authorization: header(request, 'authorization'), cookie: header(request, 'cookie') });
+    if (!outcome.ok) return this.refuse(http.getResponse(), outcome.response, outcome.error);
+    if (outcome.result === undefined) {
+      // `optional: true` lets anonymous requests through, but never into a route needing permissions.
+      return requirements.length === 0 || this.refuse(http.getResponse(), this.answer(new JwtError('ERR_JWT_MISSING')));
+    }
+    const claims = outcome.result.payload;
+    request.user = claims;
+    for (const { permissions, mode } of requirements) {
+      try {
+        requirePermissionsOf(claims, permissions, { claim: this.runtime.permissionsClaim, mode });
+      } catch (error) {
+        return this.refuse(http.getResponse(), this.answer(error), error instanceof JwtError ? error : undefined);
+      }
+    }
+    return true;
+  }
+
+  private answer(error: unknown): AuthErrorResponse {
+    return authErrorResponse(error, this.runtime.realm === undefined ? {} : { realm: this.runtime.realm });
+  }
+
+  private refuse(response: unknown, answer: AuthErrorResponse, cause?: JwtError): never {
+    // Nest's default filter sends the exception's body and status but no custom header, so the
+    // challenge is set here, on whichever platform's response object this is.
+    this.adapterHost.httpAdapter.setHeader(response, 'WWW-Authenticate', answer.wwwAuthenticate);
+    throw answer.status === 403 ? new JwtForbiddenException(answer, cause) : new JwtUnauthorizedException(answer, cause);
+  }
+}

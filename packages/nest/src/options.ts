@@ -1,0 +1,96 @@
+import {
+  createAuthenticator,
+  createSigner,
+  importKey,
+  isJwtKey,
+  isKeyProvider,
+  isKeyRing,
+  JwtError,
+  type Authenticator,
+  type AuthenticatorOptions,
+  type JwtClaims,
+  type JwtKey,
+  type KeyInput,
+  type KeyRing,
+  type Signer,
+  type SignerOptions,
+  type VerifyKey,
+} from '@jwt/core';
+
+/** Injection token of the options given to `JwtAuthModule.forRoot()` or returned by `forRootAsync()`'s factory. */
+export const JWT_AUTH_OPTIONS = Symbol('JWT_AUTH_OPTIONS');
+/** @internal The verifier, signer and settings built once from the options. */
+export const JWT_AUTH_RUNTIME = Symbol('JWT_AUTH_RUNTIME');
+
+export interface JwtAuthOptions<T extends JwtClaims = JwtClaims> extends AuthenticatorOptions<T> {
+  /**
+   * Defaults for `JwtSignerService`. `key` defaults to the module's `key` when that key can sign
+   * (an HMAC secret, a private key or a `KeyRing`); `issuer` and `audience` default to the verification
+   * options when those are single strings, so issued tokens pass this module's own guard.
+   * @default undefined (tokens get `iat`, plus `iss`/`aud` as above; pass `expiresIn`)
+   * @example signOptions: { expiresIn: '15m', jwtId: true }
+   */
+  signOptions?: Partial<SignerOptions>;
+  /**
+   * The claim `@RequirePermissions()` reads: an array of strings, or a space-separated string.
+   * @default 'permissions'
+   * @example permissionsClaim: 'scope'
+   */
+  permissionsClaim?: string;
+}
+
+/** @internal */
+export interface JwtAuthRuntime {
+  authenticator: Authenticator;
+  /** Undefined when no signing key is configured (a JWKS, a key set or a public key only). */
+  signer: Signer | undefined;
+  signDefaults: SignerOptions | undefined;
+  realm: string | undefined;
+  permissionsClaim: string;
+}
+
+function isRawKeyInput(key: VerifyKey): key is KeyInput {
+  if (typeof key === 'string' || key instanceof Uint8Array) return true;
+  return typeof key === 'object' && key !== null && !isJwtKey(key) && !isKeyProvider(key);
+}
+
+function canSign(key: VerifyKey): key is JwtKey | KeyRing {
+  return isKeyRing(key) || (isJwtKey(key) && key.kind !== 'public');
+}
+
+/**
+ * Builds everything the guard and the signer use, once, when the module starts: a bad key or
+ * option stops the application at bootstrap instead of failing the first request.
+ */
+export async function createJwtAuthRuntime(options: JwtAuthOptions): Promise<JwtAuthRuntime> {
+  if (typeof options !== 'object' || options === null) {
+    throw new JwtError('ERR_CONFIG_INVALID', { detail: 'JwtAuthModule needs an options object with a key' });
+  }
+  const { signOptions, permissionsClaim = 'permissions', ...authOptions } = options;
+  if (typeof permissionsClaim !== 'string' || permissionsClaim === '') {
+    throw new JwtError('ERR_CONFIG_INVALID', { detail: 'permissionsClaim must be a non-empty string' });
+  }
+  // A raw key (string, PEM, JWK, KeyObject) is imported once so the verifier and the signer share it.
+  const key = authOptions.key !== undefined && authOptions.key !== null && isRawKeyInput(authOptions.key) ? await importKey(authOptions.key) : authOptions.key;
+  const authenticator = createAuthenticator({ ...authOptions, key });
+
+  let signDefaults: SignerOptions | undefined;
+  const rawSignKey = signOptions?.key;
+  const signKey = rawSignKey === undefined ? (canSign(key) ? key : undefined) : isKeyRing(rawSignKey) ? rawSignKey : await importKey(rawSignKey);
+  if (signKey !== undefined) {
+    signDefaults = { ...signOptions, key: signKey };
+    if (signOptions?.issuer === undefined && typeof authOptions.issuer === 'string') signDefaults.issuer = authOptions.issuer;
+    if (signOptions?.audience === undefined && typeof authOptions.audience === 'string') signDefaults.audience = authOptions.audience;
+  } else if (signOptions !== undefined) {
+    throw new JwtError('ERR_CONFIG_INVALID', {
+      detail: 'signOptions needs a key: the verification key cannot sign (a public key, a key set, a JWKS or a resolver)',
+    });
+  }
+  return {
+    authenticator,
+    signer: signDefaults === undefined ? undefined : createSigner(signDefaults),
+    signDefaults,
+    realm: authOptions.realm,
+    permissionsClaim,
+  };
+}

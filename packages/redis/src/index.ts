@@ -1,0 +1,2 @@
+export { RedisRevocationStore } from './store.js';
+export type { RedisRevocationStatus, RedisRevocationStoreOptions, UnavailablePolicy } from './store.js';

@@ -1,0 +1,78 @@
+/** Drives test/fixtures/worker.mjs: one service instance per process, one JSON line per request. */
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+const SCRIPT = fileURLToPath(new URL('./fixtures/worker.mjs', import.meta.url));
+const DIST = new URL('../dist/index.mjs', import.meta.url);
+
+export interface Answer {
+  ok: boolean;
+  value?: unknown;
+  code?: string;
+  status: string;
+}
+
+export class Worker {
+  readonly #child: ChildProcessWithoutNullStreams;
+  readonly #pending = new Map<number, (answer: Answer) => void>();
+  readonly events: { event: string; reason?: string }[] = [];
+  readonly exited: Promise<number | null>;
+  #next = 0;
+  #stderr = '';
+
+  private constructor(env: Record<string, string>) {
+    this.#child = spawn(process.execPath, [SCRIPT], { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    this.exited = new Promise((resolve) => this.#child.once('exit', (code) => resolve(code)));
+    this.#child.stderr.on('data', (chunk: Buffer) => (this.#stderr += chunk.toString()));
+    createInterface({ input: this.#child.stdout }).on('line', (line) => {
+      const message = JSON.parse(line) as Answer & { id?: number; event?: string; reason?: string };
+      if (message.id === undefined) {
+        this.events.push({ event: message.event ?? '', ...(message.reason === undefined ? {} : { reason: message.reason }) });
+        return;
+      }
+      this.#pending.get(message.id)?.(message);
+      this.#pending.delete(message.id);
+    });
+  }
+
+  static async start(env: Record<string, string>): Promise<Worker> {
+    if (!existsSync(DIST)) throw new Error('packages/redis/dist is missing: build first (pnpm --filter @jwt/redis build, or pnpm test from the root)');
+    const worker = new Worker(env);
+    const started = Date.now();
+    while (!worker.events.some((e) => e.event === 'started')) {
+      if (Date.now() - started > 10_000) throw new Error(`worker did not start: ${worker.#stderr}`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    return worker;
+  }
+
+  call(op: string, args: Record<string, unknown> = {}): Promise<Answer> {
+    const id = this.#next++;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`worker ${op}: no answer in 10 s (a hang); stderr: ${this.#stderr}`)), 10_000);
+      this.#pending.set(id, (answer) => {
+        clearTimeout(timer);
+        resolve(answer);
+      });
+      this.#child.stdin.write(`${JSON.stringify({ id, op, ...args })}\n`);
+    });
+  }
+
+  /** Resolves with the exit code, or null if it had to be killed after `ms` (it did not exit alone). */
+  async waitExit(ms: number): Promise<number | null | 'hung'> {
+    const timer = new Promise<'hung'>((resolve) => setTimeout(() => resolve('hung'), ms).unref());
+    const result = await Promise.race([this.exited, timer]);
+    if (result === 'hung') this.kill();
+    return result;
+  }
+
+  kill(): void {
+    if (this.#child.exitCode === null) this.#child.kill('SIGKILL');
+  }
+
+  get stderr(): string {
+    return this.#stderr;
+  }
+}
