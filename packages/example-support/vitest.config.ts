@@ -4,7 +4,11 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   resolve: {
     // Tests run against the core's source, so they never depend on a stale or half-written build.
-    alias: { '@jwt/core': fileURLToPath(new URL('../core/src/index.ts', import.meta.url)) },
+    alias: {
+      '@jwt/core': fileURLToPath(new URL('../core/src/index.ts', import.meta.url)),
+      // The Redis store too, so its errors are the same JwtError class as the core's above.
+      '@jwt/redis': fileURLToPath(new URL('../redis/src/index.ts', import.meta.url)),
+    },
   },
   test: {
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],

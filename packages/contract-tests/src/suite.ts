@@ -574,8 +574,8 @@ export function runContractSuite(options: ContractSuiteOptions): void {
       }
     });
 
-    it('with JWT_TTL=2 and JWT_CLOCK_TOLERANCE=0, tokens expire, revoked ones included', async () => {
-      const app = await startApp({ app: appName, env: { JWT_TTL: '2', JWT_CLOCK_TOLERANCE: '0', JWT_ISSUER: ISSUER, JWT_AUDIENCE: AUDIENCE } });
+    it('with JWT_TTL=3 and JWT_CLOCK_TOLERANCE=0, tokens expire, revoked ones included', async () => {
+      const app = await startApp({ app: appName, env: { JWT_TTL: '3', JWT_CLOCK_TOLERANCE: '0', JWT_ISSUER: ISSUER, JWT_AUDIENCE: AUDIENCE } });
       try {
         const get = (token: string): Promise<Reply> => request(app.url, '/me', { headers: bearer(token) });
         const loginReply = await request(app.url, '/login', jsonBody(JSON.stringify(KEVIN)));

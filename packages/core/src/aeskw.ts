@@ -6,7 +6,7 @@
 import type { CipherKey } from 'node:crypto';
 import { subtle } from './backend.js';
 import { cachedImport } from './jwe-keys.js';
-import { decryptionFailed, type CryptoContext } from './jwe-content.js';
+import { cacheFor, decryptionFailed, type CryptoContext } from './jwe-content.js';
 import type { MaybePromise } from './maybe-promise.js';
 
 /** The default initial value of RFC 3394 section 2.2.3.1. */
@@ -16,7 +16,7 @@ const DEFAULT_IV = new Uint8Array([0xa6, 0xa6, 0xa6, 0xa6, 0xa6, 0xa6, 0xa6, 0xa
 const CARRIER = { name: 'HMAC', hash: 'SHA-256' } as const;
 
 function kekKey(kek: Uint8Array, ctx: CryptoContext): Promise<CryptoKey> {
-  return cachedImport(ctx.owner, 'AES-KW', () => subtle().importKey('raw', kek as BufferSource, 'AES-KW', false, ['wrapKey', 'unwrapKey']));
+  return cachedImport(cacheFor(kek, ctx), 'AES-KW', () => subtle().importKey('raw', kek as BufferSource, 'AES-KW', false, ['wrapKey', 'unwrapKey']));
 }
 
 export function wrapKey(kek: Uint8Array, cek: Uint8Array, ctx: CryptoContext): MaybePromise<Uint8Array> {

@@ -10,6 +10,7 @@ import { compileClaimOptions, validateClaims, type JwtClaims } from './claims.js
 import { toSeconds } from './duration.js';
 import { configError, JwtError } from './errors.js';
 import { asJwtError, compileEncryption, Decryption, encryptCompiled, innerToken, isNested, type CompactDecryptResult, type EncryptionOptions, type JweHeader, type DecryptionOptions } from './jwe.js';
+import { ascii } from './jwe-content.js';
 import { isJweKey, type JweKey } from './jwe-keys.js';
 import { isPlainObject, parseJsonObject } from './json.js';
 import type { JwtKey, KeyInput } from './keys.js';
@@ -148,15 +149,14 @@ export function createEncryptor(options: EncryptorOptions): Encryptor {
   return {
     encrypt(claims?: JwtClaims): Promise<string> {
       try {
-        if (signer) return signer.sign(claims).then((jws) => encryptCompiled(compiled, utf8(jws)));
+        if (signer) return signer.sign(claims).then((jws) => encryptCompiled(compiled, ascii(jws)));
         return Promise.resolve(encryptCompiled(compiled, utf8(claimsText(template!, claims))));
       } catch (error) {
         return Promise.reject(error);
       }
     },
     encryptSync(claims?: JwtClaims): string {
-      const text = signer ? signer.signSync(claims) : claimsText(template!, claims);
-      const out = encryptCompiled(compiled, utf8(text));
+      const out = encryptCompiled(compiled, signer ? ascii(signer.signSync(claims)) : utf8(claimsText(template!, claims)));
       if (out instanceof Promise) {
         out.catch(() => undefined);
         throw configError('encryptSync: this runtime encrypts asynchronously (WebCrypto, or zip off Node); use encrypt()');

@@ -4,7 +4,7 @@
  * failure and a tag failure are the same failure. Every failure here is ERR_JWE_DECRYPTION_FAILED
  * with its fixed message and no cause: nothing tells an attacker which check failed.
  */
-import type { CipherGCMTypes } from 'node:crypto';
+import type { CipherGCMTypes, KeyObject } from 'node:crypto';
 import { nodeCrypto, randomBytes, subtle, type NodeCryptoModule } from './backend.js';
 import { utf8 } from './base64url.js';
 import { JwtError } from './errors.js';
@@ -15,8 +15,45 @@ import type { MaybePromise } from './maybe-promise.js';
 export interface CryptoContext {
   /** node:crypto when the key lives on the Node backend; undefined for WebCrypto. */
   readonly node: NodeCryptoModule | undefined;
-  /** Where WebCrypto imports of a long-lived secret are cached; undefined for per-token keys. */
-  readonly owner: { readonly cache: Map<string, Promise<CryptoKey>> } | undefined;
+  /** The long-lived key's material: its WebCrypto imports are cached there. Undefined for per-token keys. */
+  readonly owner: { readonly cache: Map<string, Promise<CryptoKey>>; readonly secret?: Uint8Array; readonly secretKeyObject?: KeyObject } | undefined;
+}
+
+/**
+ * Where to cache WebCrypto imports of `key`: on its owner, but only when `key` is the owner's
+ * own secret, so a cached import can never stand in for different key bytes.
+ */
+export function cacheFor(key: Uint8Array, ctx: CryptoContext): CryptoContext['owner'] {
+  const owner = ctx.owner;
+  return owner !== undefined && owner.secret === key ? owner : undefined;
+}
+
+/** The fastest node:crypto form of an AES key: the owner's KeyObject when `key` is the owner's secret. */
+function nodeKey(key: Uint8Array, ctx: CryptoContext): Uint8Array | KeyObject {
+  const owner = ctx.owner;
+  return owner !== undefined && owner.secret === key && owner.secretKeyObject !== undefined ? owner.secretKeyObject : key;
+}
+
+const IV_POOL_SIZE = 4096;
+let ivPool = new Uint8Array(0);
+let ivOffset = 0;
+
+/**
+ * Fresh random bytes for an IV. On Node they are cut from a pooled CSPRNG buffer (as Node does
+ * for randomUUID): one system call per few hundred tokens instead of one each. IVs are public,
+ * so keeping unused random bytes in memory discloses nothing; content keys never come from here.
+ */
+export function randomIv(length: number, ctx: CryptoContext): Uint8Array {
+  const nc = ctx.node;
+  if (!nc) return randomBytes(length);
+  if (ivOffset + length > ivPool.length) {
+    // A new buffer every time: earlier IVs are views of the old one and must never change.
+    ivPool = nc.randomBytes(IV_POOL_SIZE);
+    ivOffset = 0;
+  }
+  const iv = ivPool.subarray(ivOffset, ivOffset + length);
+  ivOffset += length;
+  return iv;
 }
 
 /** node:crypto for a key made on the Node backend, even while tests switch the active backend. */
@@ -83,14 +120,14 @@ export interface Sealed {
 export function gcmSeal(key: Uint8Array, iv: Uint8Array, plaintext: Uint8Array, aad: Uint8Array, ctx: CryptoContext): MaybePromise<Sealed> {
   const nc = ctx.node;
   if (nc) {
-    const cipher = nc.createCipheriv(`aes-${key.length * 8}-gcm` as CipherGCMTypes, key, iv, { authTagLength: 16 });
+    const cipher = nc.createCipheriv(`aes-${key.length * 8}-gcm` as CipherGCMTypes, nodeKey(key, ctx), iv, { authTagLength: 16 });
     cipher.setAAD(aad);
     const first = cipher.update(plaintext);
     const last = cipher.final();
     const ciphertext = last.length === 0 ? first : NodeBuffer!.concat([first, last]);
     return { iv, ciphertext, tag: cipher.getAuthTag() };
   }
-  return cachedImport(ctx.owner, 'AES-GCM', () => subtle().importKey('raw', key as BufferSource, 'AES-GCM', false, ['encrypt', 'decrypt'])).then(async (ck) => {
+  return cachedImport(cacheFor(key, ctx), 'AES-GCM', () => subtle().importKey('raw', key as BufferSource, 'AES-GCM', false, ['encrypt', 'decrypt'])).then(async (ck) => {
     const out = new Uint8Array(await subtle().encrypt({ name: 'AES-GCM', iv: iv as BufferSource, additionalData: aad as BufferSource, tagLength: 128 }, ck, plaintext as BufferSource));
     return { iv, ciphertext: out.subarray(0, out.length - 16), tag: out.subarray(out.length - 16) };
   });
@@ -101,7 +138,7 @@ export function gcmOpen(key: Uint8Array, iv: Uint8Array, ciphertext: Uint8Array,
   const nc = ctx.node;
   if (nc) {
     try {
-      const decipher = nc.createDecipheriv(`aes-${key.length * 8}-gcm` as CipherGCMTypes, key, iv, { authTagLength: 16 });
+      const decipher = nc.createDecipheriv(`aes-${key.length * 8}-gcm` as CipherGCMTypes, nodeKey(key, ctx), iv, { authTagLength: 16 });
       decipher.setAuthTag(tag);
       decipher.setAAD(aad);
       const first = decipher.update(ciphertext);
@@ -112,7 +149,7 @@ export function gcmOpen(key: Uint8Array, iv: Uint8Array, ciphertext: Uint8Array,
       throw decryptionFailed();
     }
   }
-  return cachedImport(ctx.owner, 'AES-GCM', () => subtle().importKey('raw', key as BufferSource, 'AES-GCM', false, ['encrypt', 'decrypt'])).then(
+  return cachedImport(cacheFor(key, ctx), 'AES-GCM', () => subtle().importKey('raw', key as BufferSource, 'AES-GCM', false, ['encrypt', 'decrypt'])).then(
     (ck) => subtle().decrypt({ name: 'AES-GCM', iv: iv as BufferSource, additionalData: aad as BufferSource, tagLength: 128 }, ck, concatBytes(ciphertext, tag) as BufferSource),
   ).then(
     (plain) => new Uint8Array(plain),
@@ -139,7 +176,14 @@ function cbcKey(encKey: Uint8Array, ctx: CryptoContext): Promise<CryptoKey> {
   return cachedImport(ctx.owner, 'AES-CBC', () => subtle().importKey('raw', encKey as BufferSource, 'AES-CBC', false, ['encrypt', 'decrypt']));
 }
 
-function cbcSeal(enc: JweEncryption, cek: Uint8Array, iv: Uint8Array, plaintext: Uint8Array, aad: Uint8Array, ctx: CryptoContext): MaybePromise<Sealed> {
+/** The context for the two halves of a CBC-HS content key: cached on the owner only when the key is its secret. */
+function halvesCtx(cek: Uint8Array, ctx: CryptoContext): CryptoContext {
+  const owner = cacheFor(cek, ctx);
+  return owner === ctx.owner ? ctx : { node: ctx.node, owner: undefined };
+}
+
+function cbcSeal(enc: JweEncryption, cek: Uint8Array, iv: Uint8Array, plaintext: Uint8Array, aad: Uint8Array, outer: CryptoContext): MaybePromise<Sealed> {
+  const ctx = halvesCtx(cek, outer);
   const half = cek.length / 2;
   const macKey = cek.subarray(0, half);
   const encKey = cek.subarray(half);
@@ -155,7 +199,8 @@ function cbcSeal(enc: JweEncryption, cek: Uint8Array, iv: Uint8Array, plaintext:
   });
 }
 
-function cbcOpen(enc: JweEncryption, cek: Uint8Array, iv: Uint8Array, ciphertext: Uint8Array, tag: Uint8Array, aad: Uint8Array, ctx: CryptoContext): MaybePromise<Uint8Array> {
+function cbcOpen(enc: JweEncryption, cek: Uint8Array, iv: Uint8Array, ciphertext: Uint8Array, tag: Uint8Array, aad: Uint8Array, outer: CryptoContext): MaybePromise<Uint8Array> {
+  const ctx = halvesCtx(cek, outer);
   const half = cek.length / 2;
   const macKey = cek.subarray(0, half);
   const encKey = cek.subarray(half);
@@ -190,7 +235,7 @@ function cbcOpen(enc: JweEncryption, cek: Uint8Array, iv: Uint8Array, ciphertext
 export function sealContent(enc: JweEncryption, cek: Uint8Array, plaintext: Uint8Array, aad: Uint8Array, ctx: CryptoContext): MaybePromise<Sealed> {
   const info = ENCRYPTIONS[enc];
   if (cek.length !== info.cekBytes) throw new JwtError('ERR_KEY_INVALID', { detail: `key invalid: ${enc} needs a ${info.cekBytes}-byte content key` });
-  const iv = randomBytes(info.ivBytes);
+  const iv = randomIv(info.ivBytes, ctx);
   return info.family === 'GCM' ? gcmSeal(cek, iv, plaintext, aad, ctx) : cbcSeal(enc, cek, iv, plaintext, aad, ctx);
 }
 

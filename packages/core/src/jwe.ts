@@ -7,14 +7,14 @@
  * the tag verified before any plaintext is released; `zip` refused unless enabled, and then
  * inflated under a hard cap. Every cryptographic failure is the one ERR_JWE_DECRYPTION_FAILED.
  */
-import { randomBytes } from './backend.js';
+import { unwrapKey, wrapKey } from './aeskw.js';
+import { randomBytes, subtle } from './backend.js';
 import { decodeSegment, decodeSegmentText, encodeSegment, encodeSegmentText, fromUtf8, isBase64url, utf8 } from './base64url.js';
 import { concatKdf } from './concatkdf.js';
 import { deflateRaw, DEFAULT_MAX_INFLATED_LENGTH, inflateRaw } from './deflate.js';
 import { readEpk, receiverSecret, senderAgreement } from './ecdh.js';
 import { configError, JwtError } from './errors.js';
-import { unwrapKey, wrapKey } from './aeskw.js';
-import { ascii, decryptionFailed, gcmOpen, gcmSeal, isDecryptionFailure, nodeFor, openContent, sealContent, type CryptoContext } from './jwe-content.js';
+import { ascii, decryptionFailed, gcmOpen, gcmSeal, isDecryptionFailure, nodeFor, openContent, randomIv, sealContent, type CryptoContext } from './jwe-content.js';
 import {
   ENCRYPTIONS,
   isJweAlgorithm,
@@ -31,7 +31,6 @@ import {
 import { isPlainObject, parseJsonObject, type JsonObject } from './json.js';
 import { isJwtKey, type Jwk } from './keys.js';
 import { andThen as then, type MaybePromise } from './maybe-promise.js';
-import { subtle } from './backend.js';
 
 /** A JWE protected header as read from a token. */
 export interface JweHeader {
@@ -117,6 +116,7 @@ export interface CompactDecryptResult {
 }
 
 const EMPTY = new Uint8Array(0);
+const NodeBuffer = (globalThis as { Buffer?: typeof Buffer }).Buffer;
 const DEFAULT_MAX_TOKEN_LENGTH = 8192;
 const MAX_CANDIDATES = 16;
 const HEADER_CACHE_SIZE = 64;
@@ -256,7 +256,7 @@ function prepareKey(c: CompiledEncryption): MaybePromise<PreparedKey> {
     }
     case 'GCMKW': {
       const cek = randomBytes(cekBytes);
-      const iv = randomBytes(12);
+      const iv = randomIv(12, c.keyCtx);
       return then(gcmSeal(secret!, iv, cek, EMPTY, c.keyCtx), (sealed) => ({
         cek,
         encryptedKey: sealed.ciphertext,
@@ -409,6 +409,9 @@ export class Decryption {
       if (header.apu !== undefined) segmentBytes(header.apu, 'apu');
       if (header.apv !== undefined) segmentBytes(header.apv, 'apv');
     }
+    // The cached object is handed to every caller: frozen, so none can alter what later tokens see.
+    if (isPlainObject(header.epk)) Object.freeze(header.epk);
+    Object.freeze(header);
     if (this.#headers.size >= HEADER_CACHE_SIZE) this.#headers.clear();
     this.#headers.set(segment, header as JweHeader);
     return header as JweHeader;
@@ -526,7 +529,10 @@ function isJwtContentType(cty: unknown): boolean {
 /** @internal The signed token inside a decrypted nested token; `cty: JWT` is required (RFC 7519 section 5.2). */
 export function innerToken(result: CompactDecryptResult): string {
   if (!isJwtContentType(result.header.cty)) throw new JwtError('ERR_JWT_TYPE_INVALID', { claim: 'cty' });
-  return fromUtf8(result.plaintext);
+  // A compact JWS is ASCII. Read byte for byte (fast), since any byte above 0x7f becomes a
+  // character the signed-token parser refuses anyway (outside base64url and '.').
+  const p = result.plaintext;
+  return NodeBuffer !== undefined && NodeBuffer.isBuffer(p) ? p.toString('latin1') : fromUtf8(p);
 }
 
 /** @internal True when the header says the plaintext is itself a JWT. */

@@ -272,6 +272,19 @@ export async function importKey(input: KeyInput, options: ImportKeyOptions = {})
   throw new JwtError('ERR_KEY_INVALID', { detail: 'key invalid: unrecognised key input' });
 }
 
+/**
+ * @internal Raw input that needs no asynchronous import (an HMAC secret as a string or bytes)
+ * becomes a key right away, so a weak secret throws at construction, not at the first request.
+ */
+export function importSecretNow(input: unknown): JwtKey | undefined {
+  if (input instanceof Uint8Array) return secretKey(input);
+  if (typeof input === 'string') {
+    const trimmed = input.trim();
+    if (!trimmed.startsWith('-----BEGIN') && !trimmed.startsWith('{')) return secretKey(input);
+  }
+  return undefined;
+}
+
 function isKeyObjectLike(value: unknown): value is KeyObjectLike {
   return typeof value === 'object' && value !== null && typeof (value as KeyObjectLike).export === 'function' &&
     ['secret', 'public', 'private'].includes((value as KeyObjectLike).type);

@@ -9,7 +9,7 @@ import type { JwtClaims } from './claims.js';
 import { toSeconds } from './duration.js';
 import { configError, JwtError } from './errors.js';
 import { isPlainObject } from './json.js';
-import { importKey, isJwtKey, keyMaterial, signBytes, type JwtKey, type KeyInput } from './keys.js';
+import { importKey, importSecretNow, isJwtKey, keyMaterial, signBytes, type JwtKey, type KeyInput } from './keys.js';
 import { isKeyRing, type KeyRing } from './keyring.js';
 
 export interface SignOptions {
@@ -212,8 +212,14 @@ export function createSigner(options: SignerOptions): Signer {
   } else if (isJwtKey(key)) {
     compiled = compile(key, options);
   } else {
-    compiled = importKey(key).then((k) => (compiled = compile(k, options)));
-    compiled.catch(() => undefined);
+    // A raw secret compiles now, so a weak one throws here rather than at the first sign().
+    const secret = importSecretNow(key);
+    if (secret !== undefined) {
+      compiled = compile(secret, options);
+    } else {
+      compiled = importKey(key).then((k) => (compiled = compile(k, options)));
+      compiled.catch(() => undefined);
+    }
   }
   return {
     sign(claims?: JwtClaims): Promise<string> {

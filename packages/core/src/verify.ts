@@ -9,7 +9,7 @@ import { decodeSegment, decodeSegmentText, isBase64url } from './base64url.js';
 import { compileClaimOptions, validateClaims, type ClaimOptions, type CompiledClaimOptions, type JwtClaims } from './claims.js';
 import { configError, JwtError } from './errors.js';
 import { parseJsonObject, type JsonObject } from './json.js';
-import { importKey, isJwtKey, verifyBytes, type JwtKey, type KeyInput } from './keys.js';
+import { importKey, importSecretNow, isJwtKey, verifyBytes, type JwtKey, type KeyInput } from './keys.js';
 import { isKeyProvider, type JwsHeader, type KeyProvider } from './keyset.js';
 import { remoteJwks } from './jwks.js';
 import { nestedDecryption } from './jwe.js';
@@ -182,12 +182,31 @@ class Pipeline<T> {
       return () => list;
     }
     if (isKeyProvider(key)) return (header) => key.getKeys(header);
-    if (typeof key === 'function') return (header) => then(key(header), toKeyList);
+    if (typeof key === 'function') {
+      // A resolver's own failure means "no key for this token", not a malformed token.
+      const asKeyError = (cause: unknown): never => {
+        throw cause instanceof JwtError ? cause : new JwtError('ERR_JWT_KEY_NOT_FOUND', { cause });
+      };
+      return (header) => {
+        let found;
+        try {
+          found = key(header);
+        } catch (cause) {
+          return asKeyError(cause);
+        }
+        return found instanceof Promise ? found.then(toKeyList, asKeyError) : toKeyList(found);
+      };
+    }
     // A URL is a JWKS location, never secret material: read as text it would become an HMAC
     // secret that anyone who knows the URL could sign with.
     if (key instanceof URL || (typeof key === 'string' && /^\s*https?:\/\//i.test(key))) {
       const jwks = remoteJwks(typeof key === 'string' ? key.trim() : key);
       return (header) => jwks.getKeys(header);
+    }
+    const now = importSecretNow(key);
+    if (now !== undefined) {
+      const list = [now];
+      return () => list;
     }
     return importKey(key as KeyInput).then((k) => {
       const list = [k];

@@ -212,6 +212,8 @@ for (const backend of BACKENDS) {
           expect(text(r.plaintext)).toBe(PLAINTEXT);
           expect(r.header).toMatchObject({ alg: c.alg, enc: c.enc });
           expect(r.key).toBe(k.decrypt);
+          // The header handed back is shared with the header cache: it cannot be altered.
+          expect(Object.isFrozen(r.header)).toBe(true);
           await expectJwtError(compactDecrypt(token, k.wrong), 'ERR_JWE_DECRYPTION_FAILED');
         });
 

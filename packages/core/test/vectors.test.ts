@@ -161,8 +161,7 @@ describe.each(BACKENDS)('RFC vectors on the %s backend', (backend) => {
       await expectJwtError(verify(token, key, { algorithms: ['none' as JwsAlgorithm] }), 'ERR_CONFIG_INVALID');
     });
 
-    it('is refused by verifySync on the node backend', async () => {
-      if (backend !== 'node') return;
+    it('is refused by verifySync too (the header is judged before any asynchronous step)', async () => {
       const key = await importKey(loadVector('rfc7515-A1-HS256.json').key!);
       await expectJwtError(() => createVerifier({ key, clock: BEFORE_2011_EXPIRY }).verifySync(token), 'ERR_JWS_ALG_NOT_ALLOWED');
     });

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, DEFAULTS, loadConfig } from './config.js';
+import { ConfigError, DEFAULTS, loadConfig, type ExampleConfig, type SigningConfig } from './config.js';
+
+/** The secret variant of the signing configuration; any other fails the test. */
+function secretSigning(config: ExampleConfig): Extract<SigningConfig, { kind: 'secret' }> {
+  if (config.signing.kind !== 'secret') throw new Error(`expected a secret, got ${config.signing.kind}`);
+  return config.signing;
+}
 
 const SECRET = 'config-test-secret-0123456789-abcdef';
 
@@ -35,7 +41,7 @@ describe('loadConfig', () => {
 
   it('uses JWT_SECRET as UTF-8 bytes: 32 bytes is enough even in fewer characters', () => {
     const secret = 'é'.repeat(16); // 16 characters, 32 bytes
-    expect(loadConfig({ JWT_SECRET: secret }, { defaultPort: 3000 }).signing.secret.length).toBe(32);
+    expect(secretSigning(loadConfig({ JWT_SECRET: secret }, { defaultPort: 3000 })).secret.length).toBe(32);
   });
 
   it('refuses a JWT_SECRET under 32 bytes, naming the variable and not the value', () => {
@@ -48,9 +54,9 @@ describe('loadConfig', () => {
   it('makes a random secret with a warning when JWT_SECRET is unset', () => {
     const a = loadConfig({}, { defaultPort: 3000 });
     const b = loadConfig({}, { defaultPort: 3000 });
-    expect(a.signing.generated).toBe(true);
-    expect(a.signing.secret.length).toBeGreaterThanOrEqual(32);
-    expect(a.signing.secret).not.toEqual(b.signing.secret);
+    expect(secretSigning(a).generated).toBe(true);
+    expect(secretSigning(a).secret.length).toBeGreaterThanOrEqual(32);
+    expect(secretSigning(a).secret).not.toEqual(secretSigning(b).secret);
     expect(a.warnings).toHaveLength(1);
     expect(a.warnings[0]).toMatch(/JWT_SECRET.*random.*restart/);
   });

@@ -3,6 +3,7 @@
  * `EXAMPLE_APPS.md` has one reader here; a bad value stops the app with a message that names the
  * variable and never echoes a secret.
  */
+import { readFileSync } from 'node:fs';
 
 /** A configuration mistake: the app prints the message and exits with status 1. */
 export class ConfigError extends Error {
@@ -12,16 +13,30 @@ export class ConfigError extends Error {
 export type Environment = Readonly<Record<string, string | undefined>>;
 
 /** Where signing and verification keys come from. */
-export type SigningConfig = {
-  kind: 'secret';
-  /** The HS256 secret, as the UTF-8 bytes of `JWT_SECRET` or random. */
-  secret: Uint8Array;
-  /** True when `JWT_SECRET` was unset and the secret was made at start. */
-  generated: boolean;
-};
+export type SigningConfig =
+  | {
+      kind: 'secret';
+      /** The HS256 secret, as the UTF-8 bytes of `JWT_SECRET` or random. */
+      secret: Uint8Array;
+      /** True when `JWT_SECRET` was unset and the secret was made at start. */
+      generated: boolean;
+    }
+  | {
+      /** `JWT_PRIVATE_KEY_FILE`: sign with this key, publish its public half. */
+      kind: 'private-key';
+      /** The file's path, for messages. */
+      file: string;
+      /** The file's content (PEM). */
+      pem: string;
+    }
+  | {
+      /** `JWKS_URL`: verify with another service's published keys; issue no tokens. */
+      kind: 'jwks';
+      url: string;
+    };
 
-/** Where revocations (logout, password change) are kept. */
-export type RevocationConfig = { kind: 'memory' };
+/** Where revocations (logout, password change) are kept: this process, or a Redis shared by every instance. */
+export type RevocationConfig = { kind: 'memory' } | { kind: 'redis'; url: string };
 
 export interface ExampleConfig {
   host: string;
@@ -86,8 +101,46 @@ function defaultRandomBytes(length: number): Uint8Array {
   return globalThis.crypto.getRandomValues(new Uint8Array(length));
 }
 
-/** `JWT_SECRET`, or a random secret with a warning. Never echoes the secret. */
+/** A PEM file is a few kilobytes; anything far larger is not a key file. */
+const MAX_KEY_FILE_BYTES = 64 * 1024;
+
+function readKeyFile(file: string): string {
+  let pem: string;
+  try {
+    pem = readFileSync(file, 'utf8');
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    throw new ConfigError(`JWT_PRIVATE_KEY_FILE cannot be read (${typeof code === 'string' ? code : 'unreadable'}): ${file}`);
+  }
+  if (pem.length > MAX_KEY_FILE_BYTES) throw new ConfigError(`JWT_PRIVATE_KEY_FILE is too large to be a PEM key: ${file}`);
+  return pem;
+}
+
+function readJwksUrl(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError('JWKS_URL must be an absolute http: or https: URL');
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new ConfigError('JWKS_URL must be an absolute http: or https: URL');
+  return url.href;
+}
+
+/**
+ * `JWKS_URL` (verify only), `JWT_PRIVATE_KEY_FILE` (sign and publish), else `JWT_SECRET` or a
+ * random secret with a warning. Never echoes the secret or the key.
+ */
 function readSigning(env: Environment, options: LoadConfigOptions, warnings: string[]): SigningConfig {
+  const jwksUrl = env['JWKS_URL'] === undefined ? undefined : text(env, 'JWKS_URL', '');
+  const keyFile = env['JWT_PRIVATE_KEY_FILE'] === undefined ? undefined : text(env, 'JWT_PRIVATE_KEY_FILE', '');
+  if (jwksUrl !== undefined && keyFile !== undefined) {
+    throw new ConfigError('JWKS_URL and JWT_PRIVATE_KEY_FILE cannot both be set: an app either verifies with remote keys or signs with its own key');
+  }
+  if (jwksUrl !== undefined || keyFile !== undefined) {
+    if (env['JWT_SECRET'] !== undefined) warnings.push(`JWT_SECRET is ignored: ${jwksUrl !== undefined ? 'JWKS_URL' : 'JWT_PRIVATE_KEY_FILE'} is set`);
+    return jwksUrl !== undefined ? { kind: 'jwks', url: readJwksUrl(jwksUrl) } : { kind: 'private-key', file: keyFile!, pem: readKeyFile(keyFile!) };
+  }
   const secret = env['JWT_SECRET'];
   if (secret === undefined) {
     warnings.push('JWT_SECRET is not set: using a random secret made at start; tokens will not survive a restart');
@@ -100,8 +153,18 @@ function readSigning(env: Environment, options: LoadConfigOptions, warnings: str
   return { kind: 'secret', secret: bytes, generated: false };
 }
 
-function readRevocation(): RevocationConfig {
-  return { kind: 'memory' };
+/** `REDIS_URL`: shared revocations. The URL may carry a password, so messages never quote it. */
+function readRevocation(env: Environment): RevocationConfig {
+  if (env['REDIS_URL'] === undefined) return { kind: 'memory' };
+  const value = text(env, 'REDIS_URL', '');
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError('REDIS_URL must be a redis:// or rediss:// URL');
+  }
+  if ((url.protocol !== 'redis:' && url.protocol !== 'rediss:') || url.hostname === '') throw new ConfigError('REDIS_URL must be a redis:// or rediss:// URL');
+  return { kind: 'redis', url: value };
 }
 
 /**
@@ -119,7 +182,7 @@ export function loadConfig(env: Environment, options: LoadConfigOptions): Exampl
     ttl: integer(env, 'JWT_TTL', DEFAULTS.ttl, 1, MAX_TTL),
     clockTolerance: integer(env, 'JWT_CLOCK_TOLERANCE', DEFAULTS.clockTolerance, 0, MAX_CLOCK_TOLERANCE),
     signing: readSigning(env, options, warnings),
-    revocation: readRevocation(),
+    revocation: readRevocation(env),
     warnings,
   };
 }

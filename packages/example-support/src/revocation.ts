@@ -1,7 +1,9 @@
 /**
- * Chooses the revocation store from the configuration. One place to extend when more stores exist.
+ * Chooses the revocation store from the configuration: in memory by default, in Redis (shared by
+ * every instance) when `REDIS_URL` is set. One place to extend when more stores exist.
  */
 import { MemoryRevocationStore, type RevocationStore } from '@jwt/core';
+import { RedisRevocationStore } from '@jwt/redis';
 import type { ExampleConfig } from './config.js';
 
 export interface ExampleRevocation {
@@ -10,12 +12,58 @@ export interface ExampleRevocation {
   close(): Promise<void>;
 }
 
-export async function createRevocation(config: ExampleConfig): Promise<ExampleRevocation> {
+export interface CreateRevocationOptions {
+  /**
+   * Where operational messages go (Redis unreachable, back again).
+   * @default a line on stderr
+   */
+  log?: (message: string) => void;
+  /**
+   * How long to wait at start for the Redis mirror before serving anyway (tokens are then checked
+   * against Redis directly, or refused while it is unreachable).
+   * @default 5000
+   */
+  readyTimeoutMs?: number;
+}
+
+/** Once per outage, not once per reconnection attempt. */
+const REPEAT_AFTER_MS = 30_000;
+
+/** `host:port` only: a Redis URL may carry a password. */
+function redisAddress(url: string): string {
+  const { hostname, port } = new URL(url);
+  return `${hostname}:${port === '' ? '6379' : port}`;
+}
+
+export async function createRevocation(config: ExampleConfig, options: CreateRevocationOptions = {}): Promise<ExampleRevocation> {
+  const log = options.log ?? ((message: string) => process.stderr.write(`${message}\n`));
   switch (config.revocation.kind) {
     case 'memory': {
       // A subject cutoff must outlive every token it covers; the tokens this app issues live `ttl` seconds.
       const store = new MemoryRevocationStore({ maxTokenLifetime: config.ttl });
       return { store, close: async () => undefined };
+    }
+    case 'redis': {
+      const address = redisAddress(config.revocation.url);
+      // Both connections report, and reconnection attempts repeat: each distinct message once per 30 s.
+      const logged = new Map<string, number>();
+      const store = new RedisRevocationStore({
+        url: config.revocation.url,
+        maxTokenLifetime: config.ttl,
+        onError: (error) => {
+          const text = `warning: revocation store (Redis at ${address}): ${error.message}`;
+          const now = Date.now();
+          const last = logged.get(text);
+          if (last !== undefined && now - last < REPEAT_AFTER_MS) return;
+          if (logged.size >= 64) logged.clear();
+          logged.set(text, now);
+          log(text);
+        },
+      });
+      if (!(await store.ready(options.readyTimeoutMs ?? 5000))) {
+        log(`warning: Redis at ${address} is not reachable yet: tokens are refused until it is`);
+      }
+      return { store, close: () => store.close() };
     }
   }
 }

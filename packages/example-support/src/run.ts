@@ -47,7 +47,16 @@ export async function runExampleApp(options: RunExampleAppOptions): Promise<void
   }
   for (const warning of config.warnings) process.stderr.write(`warning: ${warning}\n`);
 
-  const service = await createExampleService(config);
+  let service: ExampleService;
+  try {
+    // Keys are parsed here (JWT_PRIVATE_KEY_FILE, JWKS_URL): a bad one is a configuration error too.
+    service = await createExampleService(config);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`error: ${error.message}\n`);
+    process.exitCode = 1;
+    return;
+  }
   const server = await options.start(service);
 
   let stopping = false;

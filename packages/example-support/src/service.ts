@@ -175,7 +175,13 @@ export async function createExampleService(config: ExampleConfig, options: Examp
       if (!(await users.setPassword(claims.sub, fields.newPassword))) return { status: 404, body: { error: 'unknown_user' } };
       // The cutoff is taken after the new hash is in place: a login with the old password can no
       // longer succeed, so every token issued before this moment is one to refuse.
-      await store.revokeSubject(claims.sub, Date.now());
+      try {
+        await store.revokeSubject(claims.sub, Date.now());
+      } catch (error) {
+        // A shared store out of reach (ERR_REVOCATION_UNAVAILABLE): the change holds on this
+        // instance only, and the client must not believe its old tokens are dead everywhere.
+        return authFailure(error);
+      }
       return NO_CONTENT;
     },
 

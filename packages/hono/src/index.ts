@@ -10,6 +10,7 @@ export {
   importKey,
   isJwtError,
   keySet,
+  remoteJwks,
   secretKey,
   sign,
 } from '@jwt/core';

@@ -88,7 +88,7 @@ export const requestSettings = new WeakMap<object, RequestSettings>();
 const STATE_KEY = /^[A-Za-z_$][\w$]*$/;
 
 /** Configuration mistakes throw when the middleware is built, not at the first request. */
-export function configError(detail: string): JwtError {
+function configError(detail: string): JwtError {
   return new JwtError('ERR_CONFIG_INVALID', { detail });
 }
 
@@ -116,7 +116,7 @@ function compileUnless(unless: JwtOptions['unless']): ((ctx: Context) => boolean
  * `ctx.state.user`. Failures answer 401 per RFC 6750 (JSON body and `WWW-Authenticate`);
  * errors thrown further down the chain pass through untouched.
  * @example
- * router.get('/me', jwt({ key: process.env.JWT_SECRET!, issuer: 'auth', audience: 'api' }), (ctx) => {
+ * router.get('/me', jwt({ key: secretKey(process.env.JWT_SECRET!), issuer: 'auth', audience: 'api' }), (ctx) => {
  *   ctx.body = ctx.state.user
  * })
  */

@@ -4,7 +4,7 @@ import jsonwebtoken from 'jsonwebtoken';
 import Koa from 'koa';
 import { describe, expect, test } from 'vitest';
 import { createSigner, isJwtError, jwt, MemoryRevocationStore, secretKey, type JwtOptions, type OptionalJwtState } from '../src/index.js';
-import { AUDIENCE, bearer, expectInvalid, expectMissing, ISSUER, OTHER_SECRET, SECRET, serve, type Running } from './helpers.js';
+import { AUDIENCE, bearer, expectInvalid, expectMissing, ISSUER, OTHER_SECRET, SECRET, send, serve, type Running } from './helpers.js';
 
 const key = secretKey(SECRET);
 const base = { key, issuer: ISSUER, audience: AUDIENCE, algorithms: ['HS256'] } as const;
@@ -229,7 +229,6 @@ describe('unless', async () => {
     expect((await server.get('/health')).status).toBe(200);
     // A global RegExp keeps state between tests; every request must still match.
     for (let i = 0; i < 3; i += 1) expect((await server.get(`/public/${i}`)).status).toBe(200);
-    const { send } = await import('./helpers.js');
     expect((await send(server.url, 'OPTIONS', '/private')).status).toBe(200);
   });
 
@@ -286,6 +285,34 @@ describe('revocation', async () => {
 
   test('an isRevoked that throws answers 401, not 500', async () => {
     expectInvalid(await withHook.get('/broken', bearer(await sign())), 'revocation status unavailable');
+  });
+});
+
+describe('realm and schema', async () => {
+  const realm = await appWith({ ...base, realm: 'jwt-example' });
+  // A minimal Standard Schema: the claims need a string array of permissions; its output replaces them.
+  const schema = {
+    '~standard': {
+      version: 1 as const,
+      vendor: 'test',
+      validate: (value: unknown) => {
+        const claims = value as Record<string, unknown>;
+        const ok = Array.isArray(claims.permissions) && claims.permissions.every((p) => typeof p === 'string');
+        return ok ? { value: { ...claims, checked: true } } : { issues: [{ message: 'permissions must be strings' }] };
+      },
+    },
+  };
+  const withSchema = await appWith({ ...base, schema });
+
+  test('the realm appears in every challenge', async () => {
+    expectMissing(await realm.get('/'), 'jwt-example');
+    expectInvalid(await realm.get('/', bearer('a.b.c')), 'token malformed', 'jwt-example');
+  });
+
+  test('a schema shapes the claims on ctx.state.user, and refuses those it rejects', async () => {
+    const { state } = (await withSchema.get('/', bearer(await sign()))).json as { state: { user: { checked?: boolean } } };
+    expect(state.user.checked).toBe(true);
+    expectInvalid(await withSchema.get('/', bearer(await sign({ permissions: [1, 2] }))), 'claims rejected by schema');
   });
 });
 

@@ -121,8 +121,8 @@ export interface RunOptions {
   /** Extra environment variables. */
   env?: Record<string, string>;
   /**
-   * Kill the process after this long.
-   * @default 30_000
+   * Kill the process after this long (a guard against hangs, not a performance check).
+   * @default 60_000
    */
   timeoutMs?: number;
 }
@@ -178,7 +178,7 @@ export async function makeTempProject(dependencies: Record<string, string>): Pro
         files,
       };
       writeFileSync(join(dir, 'tsconfig.json'), `${JSON.stringify(tsconfig, null, 2)}\n`);
-      return runCommand(process.execPath, [tscPath(), '-p', 'tsconfig.json', '--pretty', 'false'], { cwd: dir, timeoutMs: 60_000 });
+      return runCommand(process.execPath, [tscPath(), '-p', 'tsconfig.json', '--pretty', 'false'], { cwd: dir, timeoutMs: 140_000 });
     },
     installedManifest(name) {
       return readManifest(join(dir, 'node_modules', ...name.split('/')));
@@ -197,14 +197,19 @@ export function runCommand(command: string, args: readonly string[], options: Ru
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 30_000);
+    const timeoutMs = options.timeoutMs ?? 60_000;
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, timeoutMs);
     child.on('error', (error) => {
       clearTimeout(timer);
       resolve({ code: 127, signal: null, stdout, stderr: `${stderr}${error.message}` });
     });
     child.on('close', (code, signal) => {
       clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr });
+      resolve({ code, signal, stdout, stderr: timedOut ? `${stderr}\n[${command} killed after ${timeoutMs} ms]` : stderr });
     });
   });
 }

@@ -193,7 +193,9 @@ export class RedisRevocationStore implements RevocationStore {
       } as RedisClientOptions) as unknown as Connection;
       this.#subscriber = this.#client.duplicate();
     } catch (cause) {
-      throw configError('url or clientOptions: not a usable Redis address', cause);
+      // The cause is left out: it may quote the URL, password included.
+      void cause;
+      throw configError('url or clientOptions: not a usable Redis address');
     }
     let resolveFirst: () => void = () => undefined;
     const promise = new Promise<void>((resolve) => (resolveFirst = resolve));

@@ -1,0 +1,141 @@
+// What revocation costs on the hot path: HS256 verification (createVerifier) with no store, with
+// the in-memory store and with the Redis store once its mirror is warm, each holding thousands of
+// revocations, the token checked being a valid one. Reported as ratios to "no store"; the target
+// is 0.9x or better. Starts its own redis-server on a free loopback port (skipped, with a message,
+// when the binary is missing). Writes its table into bench/README.md under "Revocation".
+import crypto from 'node:crypto';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import os from 'node:os';
+import * as core from '@jwt/core';
+import { RedisRevocationStore } from '@jwt/redis';
+import { fmt, race } from './harness.mjs';
+
+const quick = process.argv.includes('--quick');
+const opts = quick ? { rounds: 3, roundMs: 120, warmupMs: 100 } : { rounds: 7, roundMs: 300, warmupMs: 300 };
+const TARGET = 0.9;
+const REVOKED_TOKENS = 5000;
+const REVOKED_SUBJECTS = 500;
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function startRedis() {
+  if (spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status !== 0) return undefined;
+  const port = await freePort();
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error('redis-server did not start')), 10_000);
+    child.stdout.on('data', (chunk) => {
+      out += chunk;
+      if (out.includes('Ready to accept connections')) {
+        clearTimeout(timer);
+        child.stdout.resume();
+        resolve();
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`redis-server exited (${code})`)));
+  });
+  return { url: `redis://127.0.0.1:${port}`, stop: () => child.kill('SIGKILL') };
+}
+
+/** Fills a store with revocations of other tokens and subjects, so lookups hit a realistic map. */
+async function populate(store) {
+  const exp = Math.floor(Date.now() / 1000) + 900;
+  for (let i = 0; i < REVOKED_TOKENS; i += 500) {
+    await Promise.all(Array.from({ length: 500 }, (_, j) => store.revokeToken({ jti: core.randomId(), exp, n: i + j })));
+  }
+  for (let i = 0; i < REVOKED_SUBJECTS; i++) await store.revokeSubject(`someone-${i}`);
+}
+
+const secret = crypto.randomBytes(32);
+const key = core.secretKey(secret);
+const claimOptions = { issuer: 'jwt-example', audience: 'jwt-example-api' };
+const signer = core.createSigner({ key, ...claimOptions, expiresIn: 900, jwtId: true, timestamp: 'ms' });
+const token = signer.signSync({ sub: 'kevin', username: 'kevin', permissions: ['view', 'comment'] });
+
+const memory = new core.MemoryRevocationStore({ maxTokenLifetime: 900 });
+await populate(memory);
+const verifiers = {
+  'no store': core.createVerifier({ key, ...claimOptions }),
+  memory: core.createVerifier({ key, ...claimOptions, revocation: memory }),
+};
+
+const redis = await startRedis();
+let redisStore;
+if (redis === undefined) {
+  console.warn('redis-server not found: the Redis store is not measured (apt-get install -y redis-server)');
+} else {
+  redisStore = new RedisRevocationStore({ url: redis.url, maxTokenLifetime: 900, commandTimeout: 5000 });
+  if (!(await redisStore.ready(10_000))) throw new Error('the Redis store did not synchronise');
+  await populate(redisStore);
+  verifiers['redis (mirror warm)'] = core.createVerifier({ key, ...claimOptions, revocation: redisStore });
+}
+
+try {
+  // Every contestant must accept the token, and refuse a revoked one, before it is timed.
+  const revoked = signer.signSync({ sub: 'kevin' });
+  for (const [name, verifier] of Object.entries(verifiers)) {
+    verifier.verifySync(token);
+    if (name === 'no store') continue;
+    const store = name === 'memory' ? memory : redisStore;
+    await store.revokeToken(verifier.verifySync(revoked).payload);
+    try {
+      verifier.verifySync(revoked);
+      throw new Error(`${name}: a revoked token was accepted`);
+    } catch (error) {
+      if (error.code !== 'ERR_JWT_REVOKED') throw error;
+    }
+  }
+
+  const sync = await race(Object.fromEntries(Object.entries(verifiers).map(([name, v]) => [name, () => v.verifySync(token)])), opts);
+  const async = await race(Object.fromEntries(Object.entries(verifiers).map(([name, v]) => [name, () => v.verify(token)])), opts);
+  if (redisStore !== undefined && redisStore.status !== 'synced') throw new Error(`the Redis store left the fast path during the run (${redisStore.status})`);
+  console.log('verifySync', sync, 'verify', async);
+
+  const rows = [];
+  const targets = [];
+  for (const [mode, results] of [['verifySync', sync], ['verify (async)', async]]) {
+    const base = results['no store'];
+    for (const [name, opsPerSecond] of Object.entries(results)) {
+      rows.push(`| ${mode} | ${name} | ${fmt(opsPerSecond)} | ${(opsPerSecond / base).toFixed(2)}x |`);
+      if (name !== 'no store') targets.push(`| ${mode}, ${name}: >= ${TARGET}x no store | ${(opsPerSecond / base).toFixed(2)}x |`);
+    }
+  }
+  const date = new Date().toISOString().slice(0, 10);
+  const table = [
+    `Run on ${date}, Node ${process.version}, ${os.cpus().length} cores${quick ? ' (quick mode)' : ''}. HS256, one valid token; each store holds ${REVOKED_TOKENS} revoked tokens and ${REVOKED_SUBJECTS} subject cutoffs.${redis === undefined ? ' redis-server was not installed: the Redis store was not measured.' : ''}`,
+    '',
+    '| mode | store | ops/s | ratio to no store |',
+    '|---|---|---|---|',
+    ...rows,
+    '',
+    '| target | measured |',
+    '|---|---|',
+    ...targets,
+  ].join('\n');
+  console.log(`\n${table}`);
+
+  const readme = new URL('./README.md', import.meta.url);
+  const begin = '<!-- revocation-bench:begin -->';
+  const end = '<!-- revocation-bench:end -->';
+  let text = existsSync(readme) ? readFileSync(readme, 'utf8') : '# Benchmarks\n';
+  const section = `${begin}\n${table}\n${end}`;
+  text = text.includes(begin)
+    ? text.replace(new RegExp(`${begin}[\\s\\S]*?${end}`), section)
+    : `${text.trimEnd()}\n\n## Revocation (\`node bench/revocation.bench.mjs\`)\n\nWhat a revocation store adds to verification. With Redis, each instance answers from an in-memory mirror kept current by pub/sub, so the steady state makes no network round trip.\n\n${section}\n`;
+  if (!quick) writeFileSync(readme, text);
+} finally {
+  await redisStore?.close();
+  redis?.stop();
+}

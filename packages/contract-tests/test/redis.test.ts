@@ -1,0 +1,151 @@
+/**
+ * REDIS_URL end to end: four app processes (two Hono, one Koa, one Nest) sharing one real
+ * redis-server. A logout or a password change on one instance is refused by another within a
+ * second (the issue's bound, polled); a Redis outage is answered with 401 `revocation status
+ * unavailable`, never a 500 or a hang, and the apps recover by themselves when it returns.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { redisAvailable, RedisServer } from '../../redis/test/redis-server.js';
+import { bearer, request, startApp, type Reply, type RunningApp } from '../src/index.js';
+
+/** The issue's acceptance bound for a revocation to reach another instance. */
+const WITHIN_MS = 1000;
+/** Past this, an answer or a recovery counts as a hang. */
+const HANG_MS = 10_000;
+
+const KEVIN = { username: 'kevin', password: 'kevin-password' };
+const ADMIN = { username: 'admin', password: 'admin-password' };
+
+const json = (body: unknown) => ({ method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+
+async function login(app: RunningApp, user: { username: string; password: string }): Promise<string> {
+  const reply = await request(app.url, '/login', json(user));
+  expect(reply.status, reply.text).toBe(200);
+  return (JSON.parse(reply.text) as { token: string }).token;
+}
+
+const me = (app: RunningApp, token: string): Promise<Reply> => request(app.url, '/me', { headers: bearer(token) });
+
+function expectRefused(reply: Reply, description: string): void {
+  expect(reply.status).toBe(401);
+  expect(JSON.parse(reply.text)).toEqual({ error: 'invalid_token', error_description: description });
+  expect(reply.headers.get('www-authenticate')).toBe(`Bearer realm="jwt-example", error="invalid_token", error_description="${description}"`);
+}
+
+/** Polls `app` with the token until it stops accepting it, or `ms` passes; returns the last reply. */
+async function pollUntilRefused(app: RunningApp, token: string, ms: number): Promise<{ reply: Reply; elapsedMs: number }> {
+  const start = performance.now();
+  for (;;) {
+    const reply = await me(app, token);
+    const elapsedMs = performance.now() - start;
+    if (reply.status !== 200 || elapsedMs > ms) return { reply, elapsedMs };
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+async function pollUntil(condition: () => Promise<boolean>, ms: number, what: string): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+describe.skipIf(!redisAvailable)('REDIS_URL: revocations shared by every instance', () => {
+  let redis: RedisServer;
+  const apps: Record<'honoA' | 'honoB' | 'koa' | 'nest', RunningApp> = {} as never;
+
+  beforeAll(async () => {
+    redis = await RedisServer.start();
+    const env = { REDIS_URL: redis.url };
+    const [honoA, honoB, koa, nest] = await Promise.all([
+      startApp({ app: 'hono-example', env }),
+      startApp({ app: 'hono-example', env }),
+      startApp({ app: 'koa-example', env }),
+      startApp({ app: 'nest-example', env, timeoutMs: 40_000 }),
+    ]);
+    Object.assign(apps, { honoA, honoB, koa, nest });
+  }, 60_000);
+
+  afterAll(async () => {
+    await Promise.all(Object.values(apps).map((app) => app.stop('SIGKILL')));
+    await redis?.dispose();
+  });
+
+  const pairs = [
+    ['honoA', 'honoB'],
+    ['koa', 'honoA'],
+    ['nest', 'koa'],
+    ['honoB', 'nest'],
+  ] as const;
+
+  for (const [from, to] of pairs) {
+    it(`logout on ${from} is refused by ${to} within a second; other tokens stay valid`, async () => {
+      const token = await login(apps[from], KEVIN);
+      const other = await login(apps[to], KEVIN);
+      expect((await me(apps[to], token)).status).toBe(200);
+
+      const logout = await request(apps[from].url, '/logout', { method: 'POST', headers: bearer(token) });
+      expect(logout.status).toBe(204);
+      const { reply, elapsedMs } = await pollUntilRefused(apps[to], token, WITHIN_MS);
+      console.info(`[redis e2e] logout on ${from} refused by ${to} after ${elapsedMs.toFixed(1)} ms`);
+      expectRefused(reply, 'token revoked');
+      expectRefused(await me(apps[from], token), 'token revoked');
+
+      expect((await me(apps[from], other)).status).toBe(200);
+      expect((await me(apps[to], other)).status).toBe(200);
+    });
+  }
+
+  // Each app keeps its own demo users, so a password changes on one instance only; the
+  // revocation of the older tokens, though, reaches all of them.
+  for (const [from, to, user] of [
+    ['honoA', 'honoB', KEVIN],
+    ['nest', 'koa', ADMIN],
+  ] as const) {
+    it(`password change on ${from}: ${to} refuses ${user.username}'s older tokens; logins made after it are accepted by both`, async () => {
+      const olderOnTo = await login(apps[to], user);
+      const olderOnFrom = await login(apps[from], user);
+      const newPassword = `${user.username}-changed-password`;
+
+      const change = await request(apps[from].url, '/password', { ...json({ newPassword }), headers: { ...bearer(olderOnFrom), 'Content-Type': 'application/json' } });
+      expect(change.status).toBe(204);
+      const { reply, elapsedMs } = await pollUntilRefused(apps[to], olderOnTo, WITHIN_MS);
+      console.info(`[redis e2e] password change on ${from} refused by ${to} after ${elapsedMs.toFixed(1)} ms`);
+      expectRefused(reply, 'token revoked');
+      expectRefused(await me(apps[to], olderOnFrom), 'token revoked');
+      expectRefused(await me(apps[from], olderOnTo), 'token revoked');
+
+      const fresh = await login(apps[from], { username: user.username, password: newPassword });
+      expect(JSON.parse((await me(apps[to], fresh)).text)).toMatchObject({ sub: user.username });
+      expect((await me(apps[from], fresh)).status).toBe(200);
+      // The other instance's users did not change: its own login, made after the cutoff, is valid everywhere.
+      const freshOnTo = await login(apps[to], user);
+      expect((await me(apps[from], freshOnTo)).status).toBe(200);
+    });
+  }
+
+  it('answers 401 revocation status unavailable while Redis is down, never a 500, and recovers by itself', async () => {
+    const token = await login(apps.honoA, ADMIN);
+    expect((await me(apps.koa, token)).status).toBe(200);
+
+    await redis.stop();
+    for (const app of Object.values(apps)) {
+      await pollUntil(async () => (await me(app, token)).status === 401, HANG_MS, 'the app notices Redis is gone');
+      expectRefused(await me(app, token), 'revocation status unavailable');
+      expect((await request(app.url, '/health')).status).toBe(200);
+    }
+    // Issuing needs no Redis; a logout that cannot be shared says so instead of pretending.
+    const issued = await login(apps.nest, KEVIN);
+    expectRefused(await request(apps.nest.url, '/logout', { method: 'POST', headers: bearer(issued) }), 'revocation status unavailable');
+
+    await redis.restart();
+    for (const app of Object.values(apps)) {
+      await pollUntil(async () => (await me(app, token)).status === 200, HANG_MS, 'the app recovers without a restart');
+    }
+    const after = await login(apps.koa, KEVIN);
+    expect((await request(apps.koa.url, '/logout', { method: 'POST', headers: bearer(after) })).status).toBe(204);
+    expectRefused((await pollUntilRefused(apps.nest, after, WITHIN_MS)).reply, 'token revoked');
+    for (const app of Object.values(apps)) expect(app.stderr()).not.toMatch(/unhandled|TypeError|ReferenceError/i);
+  });
+});

@@ -1,0 +1,90 @@
+/**
+ * REDIS_URL: read and checked without ever echoing it (it may carry a password), and turned into
+ * the shared Redis store; without it, the in-memory store.
+ */
+import { MemoryRevocationStore } from '@jwt/core';
+import { RedisRevocationStore } from '@jwt/redis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort, redisAvailable, RedisServer } from '../../redis/test/redis-server.js';
+import { ConfigError, loadConfig } from './config.js';
+import { createRevocation } from './revocation.js';
+
+const SECRET = 'revocation-test-secret-0123456789-abcdefghijklmnopqrstuvwxyz';
+const config = (env: Record<string, string>) => loadConfig({ JWT_SECRET: SECRET, ...env }, { defaultPort: 3000 });
+
+describe('REDIS_URL', () => {
+  it('is optional: without it, revocations are kept in memory', async () => {
+    const c = config({});
+    expect(c.revocation).toEqual({ kind: 'memory' });
+    const revocation = await createRevocation(c);
+    expect(revocation.store).toBeInstanceOf(MemoryRevocationStore);
+    await revocation.close();
+  });
+
+  it('accepts redis:// and rediss:// URLs', () => {
+    expect(config({ REDIS_URL: 'redis://127.0.0.1:6379' }).revocation).toEqual({ kind: 'redis', url: 'redis://127.0.0.1:6379' });
+    expect(config({ REDIS_URL: ' rediss://user:pw@cache.internal:6380/2 ' }).revocation).toEqual({ kind: 'redis', url: 'rediss://user:pw@cache.internal:6380/2' });
+  });
+
+  it.each([
+    ['another scheme', 'http://hunter2-password@127.0.0.1:6379'],
+    ['not a URL', 'hunter2-password'],
+    ['no host', 'redis://:hunter2-password@'],
+    ['empty', '   '],
+  ])('refuses %s, naming the variable and never echoing the value', (_, value) => {
+    let error: unknown;
+    try {
+      config({ REDIS_URL: value });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message).toMatch(/REDIS_URL/);
+    expect((error as Error).message).not.toContain('hunter2');
+  });
+});
+
+describe.skipIf(!redisAvailable)('REDIS_URL with a real Redis', () => {
+  let redis: RedisServer;
+  beforeAll(async () => {
+    redis = await RedisServer.start();
+  });
+  afterAll(async () => {
+    await redis?.dispose();
+  });
+
+  it('uses the shared Redis store, synchronised before the app serves', async () => {
+    const logs: string[] = [];
+    const revocation = await createRevocation(config({ REDIS_URL: redis.url, JWT_TTL: '600' }), { log: (m) => logs.push(m) });
+    try {
+      expect(revocation.store).toBeInstanceOf(RedisRevocationStore);
+      expect((revocation.store as RedisRevocationStore).status).toBe('synced');
+      expect(logs).toEqual([]);
+      await revocation.store.revokeSubject('kevin');
+      // The cutoff lives as long as the app's tokens (JWT_TTL) plus the retention.
+      const raw = await redis.client();
+      const pttl = Number(await raw.sendCommand(['PTTL', 'jwt:revocation:s:kevin']));
+      raw.destroy();
+      expect(pttl).toBeGreaterThan(1_100_000);
+      expect(pttl).toBeLessThanOrEqual(1_200_000);
+    } finally {
+      await revocation.close();
+    }
+    expect((revocation.store as RedisRevocationStore).status).toBe('closed');
+  });
+
+  it('starts anyway when Redis is unreachable, says so once per message, and never logs the password', async () => {
+    const logs: string[] = [];
+    const url = `redis://:hunter2-password@127.0.0.1:${await freePort()}`;
+    const revocation = await createRevocation(config({ REDIS_URL: url }), { log: (m) => logs.push(m), readyTimeoutMs: 700 });
+    try {
+      expect((revocation.store as RedisRevocationStore).status).toBe('stale');
+      expect(logs.some((m) => m.includes('not reachable yet'))).toBe(true);
+      expect(new Set(logs).size).toBe(logs.length);
+      for (const line of logs) expect(line).not.toContain('hunter2');
+      await expect(Promise.resolve(revocation.store.isRevoked({ jti: 'x', sub: 'kevin', iat: 1 }, { alg: 'HS256' }))).rejects.toMatchObject({ code: 'ERR_REVOCATION_UNAVAILABLE' });
+    } finally {
+      await revocation.close();
+    }
+  });
+});
