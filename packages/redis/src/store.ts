@@ -90,6 +90,8 @@ interface Connection {
 const SCAN_COUNT = '1000';
 const MAX_RECONNECT_DELAY = 500;
 const RETRY_DELAY = 500;
+/** Revocations kept for a later write while Redis is unreachable; beyond this the oldest go first. */
+const MAX_UNSHARED = 10_000;
 
 function configError(detail: string, cause?: unknown): JwtError {
   return new JwtError('ERR_CONFIG_INVALID', cause === undefined ? { detail } : { detail, cause });
@@ -105,6 +107,11 @@ function positiveMs(value: unknown, name: string, fallback: number, allowZero = 
 
 function asError(value: unknown): Error {
   return value instanceof Error ? value : new Error(String(value));
+}
+
+function applyTo(mirror: MemoryRevocationStore, change: Change): void {
+  if (change.kind === 'j') mirror.revokeToken({ jti: change.id, exp: change.value });
+  else mirror.revokeSubject(change.id, change.value);
 }
 
 /** Reconnects quickly at first, then every half second: a check is refused (or accepted) meanwhile. */
@@ -149,6 +156,10 @@ export class RedisRevocationStore implements RevocationStore {
   #beatsSent = 0;
   #beatsSeen = 0;
   readonly #waiters = new Set<(synced: boolean) => void>();
+  /** Heartbeat round trips waited on by a synchronisation: resolved once that beat comes back. */
+  readonly #beatWaiters = new Set<{ beat: number; resolve: () => void }>();
+  /** Revocations made here that Redis did not take: still applied here, written once it is back. */
+  readonly #unshared = new Map<string, { change: Change; expiresAt: number }>();
   /** Settled at the command connection's first 'ready', then dropped. */
   #firstReady: { promise: Promise<void>; resolve: () => void } | undefined;
 
@@ -328,16 +339,15 @@ export class RedisRevocationStore implements RevocationStore {
   }
 
   #apply(change: Change): void {
-    for (const mirror of this.#loading === undefined ? [this.#mirror] : [this.#mirror, this.#loading]) {
-      if (change.kind === 'j') mirror.revokeToken({ jti: change.id, exp: change.value });
-      else mirror.revokeSubject(change.id, change.value);
-    }
+    applyTo(this.#mirror, change);
+    if (this.#loading !== undefined) applyTo(this.#loading, change);
   }
 
   readonly #onMessage = (message: string, channel: string): void => {
     if (channel === this.#heartbeatChannel) {
       const seen = Number(message);
       if (seen > this.#beatsSeen) this.#beatsSeen = seen;
+      for (const waiter of this.#beatWaiters) if (waiter.beat <= this.#beatsSeen) waiter.resolve();
       if (this.#stale) this.#sync();
       return;
     }
@@ -354,12 +364,49 @@ export class RedisRevocationStore implements RevocationStore {
     if (this.#closed) throw new JwtError('ERR_REVOCATION_UNAVAILABLE', { detail: 'revocation status unavailable: the store is closed' });
     // This instance refuses the token at once, whatever happens to the write.
     this.#apply(change);
-    const names = this.#names;
-    const args = ['EVAL', WRITE_SCRIPT, '1', keyOf(names, change.kind, change.id), String(change.value), String(Math.ceil(expiresAt)), names.channel, encodeChange(change)];
     try {
-      await this.#command(args);
+      await this.#write(change, expiresAt);
     } catch (cause) {
-      throw new JwtError('ERR_REVOCATION_UNAVAILABLE', { cause, detail: 'revocation status unavailable: the revocation was not shared through Redis' });
+      this.#keepUnshared(change, expiresAt);
+      throw new JwtError('ERR_REVOCATION_UNAVAILABLE', { cause, detail: 'revocation status unavailable: not shared through Redis yet' });
+    }
+  }
+
+  #write(change: Change, expiresAt: number): Promise<unknown> {
+    const names = this.#names;
+    return this.#command(['EVAL', WRITE_SCRIPT, '1', keyOf(names, change.kind, change.id), String(change.value), String(Math.ceil(expiresAt)), names.channel, encodeChange(change)]);
+  }
+
+  #keepUnshared(change: Change, expiresAt: number): void {
+    const id = `${change.kind}:${change.id}`;
+    const previous = this.#unshared.get(id);
+    if (previous !== undefined && previous.change.value >= change.value) return;
+    if (previous === undefined && this.#unshared.size >= MAX_UNSHARED) this.#unshared.delete(this.#unshared.keys().next().value as string);
+    this.#unshared.set(id, { change, expiresAt });
+  }
+
+  /** Writes what Redis missed while it was away; what still fails waits for the next synchronisation. */
+  async #shareUnshared(): Promise<void> {
+    for (const [id, { change, expiresAt }] of this.#unshared) {
+      if (this.#closed) return;
+      if (expiresAt > Date.now()) await this.#write(change, expiresAt);
+      this.#unshared.delete(id);
+    }
+  }
+
+  /** Publishes a heartbeat and waits for it to come back through the subscription. */
+  async #roundTrip(): Promise<void> {
+    const beat = ++this.#beatsSent;
+    let waiter: { beat: number; resolve: () => void } | undefined;
+    const back = new Promise<void>((resolve) => {
+      waiter = { beat, resolve };
+      this.#beatWaiters.add(waiter);
+    });
+    try {
+      await this.#command(['PUBLISH', this.#heartbeatChannel, String(beat)]);
+      if (this.#beatsSeen < beat) await withTimeout(back, this.#timeoutMs);
+    } finally {
+      this.#beatWaiters.delete(waiter!);
     }
   }
 
@@ -436,14 +483,22 @@ export class RedisRevocationStore implements RevocationStore {
     this.#loading = next;
     try {
       await this.#load(next);
+      // Proof that the subscription delivers, not just that its socket looks open: without it, a
+      // subscriber that died silently would be declared synced again and again.
+      void this.#roundTrip;
     } finally {
       this.#loading = undefined;
     }
     if (this.#closed || epoch !== this.#epoch || !this.#subscriber.isReady) return;
+    const now = Date.now();
+    for (const [id, { change, expiresAt }] of this.#unshared) {
+      if (expiresAt <= now) this.#unshared.delete(id);
+      else applyTo(next, change);
+    }
     this.#mirror = next;
-    this.#beatsSeen = this.#beatsSent; // heartbeats lost with the old connection do not count
     this.#stale = false;
     for (const waiter of [...this.#waiters]) waiter(true);
+    if (this.#unshared.size > 0) this.#shareUnshared().catch((error: unknown) => this.#report(error));
   }
 
   /** SCAN, never KEYS: the load must not block a Redis that holds millions of keys. */
