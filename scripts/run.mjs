@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `npm test` and `npm run demo`, for a fresh machine with only Node.js >= 20 and npm.
+ * `npm test` and `npm run demo`, for a fresh machine with only Node.js >= 20.16 and npm.
  *
  * pnpm is fetched through npx at the version pinned in package.json's `packageManager`, so neither
  * a global pnpm nor corepack is needed. Its directory is put first on PATH for every child process,
@@ -22,8 +22,8 @@ const isWindows = process.platform === 'win32';
 const reportFile = '.vitest-report.json';
 
 const env = { ...process.env, TURBO_TELEMETRY_DISABLED: '1', TURBO_NO_UPDATE_NOTIFIER: '1' };
-// npm describes itself to its scripts through these; left in place they would make the tools
-// below (publint picks the packer from the user agent) believe npm runs them.
+// npm describes itself to its scripts through these. Everything below runs under pnpm, and tools
+// that detect the package manager (from npm_config_user_agent, mostly) must not see npm instead.
 for (const name of Object.keys(env)) {
   if (name === 'npm_config_user_agent' || name === 'npm_execpath' || name.startsWith('npm_lifecycle_') || name.startsWith('npm_package_')) {
     delete env[name];
@@ -56,8 +56,8 @@ async function testCommand() {
       if (!task.counted && task.exitCode !== 0) tally.fail(`${task.taskId} exited with ${task.exitCode}`);
     }
   } catch (error) {
-    if (!(error instanceof SetupError)) throw error;
-    tally.fail(error.message);
+    // Whatever went wrong, the run still ends with its totals.
+    tally.fail(error instanceof SetupError ? error.message : `scripts/run.mjs: ${error?.stack ?? error}`);
   }
   tally.print(Date.now() - started);
   process.exitCode = tally.failed > 0 ? 1 : 0;
@@ -99,7 +99,7 @@ function countProject(project, tasks, tally) {
     }
     // A file that failed with no failed test is a suite that did not load or a failed hook.
     if (file.status === 'failed' && failedInFile === 0) {
-      const reason = firstLine(file.message) || 'failed to load';
+      const reason = firstLine(file.message) || 'failed outside its tests (did not load, or a hook failed; see its output above)';
       tally.fail(`${name}: ${relativeTo(dir, file.name)}: ${reason}`);
     }
   }
@@ -270,28 +270,40 @@ function run(cmd, args) {
 }
 
 /**
- * Runs a long-lived child in the foreground. Ctrl-C reaches it directly through the terminal's
- * process group; this process waits for it to shut down instead of dying first, and passes on a
- * SIGTERM that was sent to this process alone.
+ * Runs a long-lived child (the example app under pnpm) until it stops. The child gets its own
+ * process group, and Ctrl-C, SIGTERM and SIGHUP sent to this process are passed to that whole
+ * group: pnpm does not pass SIGTERM on to the script it runs, and the app must see it to shut down.
  */
 async function runForeground(cmd, args) {
-  const ignore = () => {};
-  process.on('SIGINT', ignore);
   let child;
-  const forward = () => child?.kill('SIGTERM');
-  process.on('SIGTERM', forward);
+  let stopped = false;
+  const relay = (signal) => () => {
+    stopped = true;
+    if (child?.pid === undefined) return;
+    try {
+      if (isWindows) child.kill(signal);
+      else process.kill(-child.pid, signal);
+    } catch {
+      // The group has already exited.
+    }
+  };
+  const handlers = { SIGINT: relay('SIGINT'), SIGTERM: relay('SIGTERM'), SIGHUP: relay('SIGTERM') };
+  for (const [signal, handler] of Object.entries(handlers)) process.on(signal, handler);
   console.log(`$ ${[cmd, ...args].join(' ')}`);
   const code = await new Promise((resolve) => {
-    child = spawn(cmd, args, { cwd: root, env, stdio: 'inherit', shell: isWindows });
+    child = spawn(cmd, args, { cwd: root, env, stdio: 'inherit', shell: isWindows, detached: !isWindows });
     child.on('error', (error) => {
       console.error(`${cmd}: ${error.message}`);
       resolve(127);
     });
-    // A clean stop on a signal is a normal way for a server to end.
-    child.on('exit', (c, signal) => resolve(signal === 'SIGINT' || signal === 'SIGTERM' ? 0 : (c ?? 1)));
+    child.on('exit', (c) => resolve(c ?? 1));
   });
-  process.off('SIGINT', ignore);
-  process.off('SIGTERM', forward);
+  for (const [signal, handler] of Object.entries(handlers)) process.off(signal, handler);
+  // Stopping the server is how a demo ends; pnpm reports the interrupted script as failed anyway.
+  if (stopped) {
+    console.log('\nStopped.');
+    return 0;
+  }
   return code;
 }
 

@@ -9,6 +9,10 @@ import type * as NodeCrypto from 'node:crypto';
 export type NodeCryptoModule = typeof NodeCrypto;
 
 function detectNodeCrypto(): NodeCryptoModule | undefined {
+  // Cloudflare Workers with the nodejs_compat flag expose process.getBuiltinModule, but their
+  // node:crypto is a partial polyfill: it throws on key options objects (ECDSA's dsaEncoding,
+  // RSA-PSS padding) and fails valid signatures. WebCrypto is native there; use it.
+  if ((globalThis as { navigator?: { userAgent?: unknown } }).navigator?.userAgent === 'Cloudflare-Workers') return undefined;
   const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
   if (typeof proc?.getBuiltinModule !== 'function') return undefined;
   try {

@@ -11,6 +11,7 @@ import {
   createVerifier,
   issuedBefore,
   revocationEntry,
+  revocationWindow,
   secretKey,
   type JwtClaims,
   type RevocationChecker,
@@ -71,6 +72,19 @@ describe('revocationEntry', () => {
     await expectJwtError(() => revocationEntry({ jti: 'abc' }, 0), 'ERR_JWT_CLAIM_MISSING');
     await expectJwtError(() => revocationEntry({ jti: 'abc', exp: Number.NaN }, 0), 'ERR_JWT_CLAIM_MISSING');
     await expectJwtError(() => revocationEntry(null as unknown as JwtClaims, 0), 'ERR_JWT_CLAIM_INVALID');
+  });
+});
+
+describe('revocationWindow', () => {
+  it('resolves the defaults (a day, ten minutes) and durations to milliseconds', () => {
+    expect(revocationWindow()).toEqual({ lifetimeMs: 86_400_000, retainMs: 600_000 });
+    expect(revocationWindow({ maxTokenLifetime: '15m', retainAfterExpiry: 30 })).toEqual({ lifetimeMs: 900_000, retainMs: 30_000 });
+  });
+
+  it('refuses malformed or negative durations', async () => {
+    await expectJwtError(() => revocationWindow({ maxTokenLifetime: 'soon' }), 'ERR_CONFIG_INVALID');
+    await expectJwtError(() => revocationWindow({ retainAfterExpiry: -5 }), 'ERR_CONFIG_INVALID');
+    await expectJwtError(() => revocationWindow({ maxTokenLifetime: Number.POSITIVE_INFINITY }), 'ERR_CONFIG_INVALID');
   });
 });
 

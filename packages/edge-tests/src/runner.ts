@@ -16,8 +16,6 @@ export interface SuiteReport {
   runtime: string;
   /** `backendName()` of @jwt/core as this runtime loaded it. */
   backend: string;
-  /** Whether the core found a global `Buffer` (it then uses it for base64url). */
-  buffer: boolean;
   results: CaseResult[];
   passed: number;
   failed: number;

@@ -324,6 +324,11 @@ describe('construction', () => {
     }
   });
 
+  test('a raw secret under 32 bytes is refused when the middleware is built (koa-jwt accepted any)', () => {
+    expect(() => jwt({ key: 'shhhhh' })).toThrow(expect.objectContaining({ code: 'ERR_KEY_WEAK' }));
+    expect(typeof jwt({ key: SECRET })).toBe('function');
+  });
+
   test('valid options build a middleware', () => {
     expect(typeof jwt(base)).toBe('function');
   });

@@ -203,9 +203,8 @@ export class RedisRevocationStore implements RevocationStore {
         socket: { connectTimeout, reconnectStrategy: reconnectDelay, ...socket },
       } as RedisClientOptions) as unknown as Connection;
       this.#subscriber = this.#client.duplicate();
-    } catch (cause) {
-      // The cause is left out: it may quote the URL, password included.
-      void cause;
+    } catch {
+      // No cause attached: it may quote the URL, password included.
       throw configError('url or clientOptions: not a usable Redis address');
     }
     let resolveFirst: () => void = () => undefined;
@@ -485,7 +484,7 @@ export class RedisRevocationStore implements RevocationStore {
       await this.#load(next);
       // Proof that the subscription delivers, not just that its socket looks open: without it, a
       // subscriber that died silently would be declared synced again and again.
-      void this.#roundTrip;
+      await this.#roundTrip();
     } finally {
       this.#loading = undefined;
     }

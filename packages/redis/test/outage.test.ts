@@ -125,4 +125,32 @@ describe.skipIf(!redisAvailable)('Redis outages', () => {
       await proxy.close();
     }
   });
+
+  it('never claims to be synced while only its subscription is dead, and answers right through Redis', async () => {
+    const proxy = await TcpProxy.start(redis.port);
+    try {
+      const deaf = await open(proxy.url, { heartbeatInterval: 100, commandTimeout: 300 });
+      const other = await open(redis.url);
+      proxy.blackholeSubscribers();
+      await eventually(() => deaf.status === 'stale', HANG, 'heartbeats reveal the deaf subscription');
+      // Its commands still work, so every resynchronisation loads fine; only the heartbeat round
+      // trip can tell that the mirror would not be kept current.
+      const statuses = new Set<string>();
+      const until = Date.now() + 1500;
+      while (Date.now() < until) {
+        statuses.add(deaf.status);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      expect([...statuses]).toEqual(['stale']);
+      await other.revokeToken({ jti: 'unheard-by-subscription', exp: now() + 600 });
+      expect(await deaf.isRevoked({ jti: 'unheard-by-subscription' })).toBe(true);
+      expect(await deaf.isRevoked({ jti: 'fresh' })).toBe(false);
+
+      proxy.restore();
+      expect(await deaf.ready(HANG)).toBe(true);
+      expect(deaf.isRevoked({ jti: 'unheard-by-subscription' })).toBe(true);
+    } finally {
+      await proxy.close();
+    }
+  });
 });

@@ -178,12 +178,15 @@ export class RedisServer {
 /**
  * Forwards 127.0.0.1:<port> to a Redis port. `cut()` drops every connection and refuses new ones
  * (a network partition the sockets notice); `blackhole()` keeps them open but forwards nothing
- * (one they do not notice); `restore()` heals either.
+ * (one they do not notice), for every connection or only the pub/sub ones; `restore()` heals
+ * either.
  */
 export class TcpProxy {
   readonly #server: Server;
   readonly #pairs = new Set<[Socket, Socket]>();
-  #mode: 'open' | 'cut' | 'blackhole' = 'open';
+  #mode: 'open' | 'cut' | 'blackhole' | 'blackhole-subscribers' = 'open';
+  /** Connections that have sent SUBSCRIBE. */
+  readonly #subscribers = new WeakSet<Socket>();
   port = 0;
 
   private constructor(targetPort: number) {
@@ -201,11 +204,13 @@ export class TcpProxy {
         client.destroy();
         upstream.destroy();
       };
-      client.on('data', (data) => {
-        if (this.#mode === 'open') upstream.write(data);
+      const forwards = (): boolean => this.#mode === 'open' || (this.#mode === 'blackhole-subscribers' && !this.#subscribers.has(client));
+      client.on('data', (data: Buffer) => {
+        if (/subscribe/i.test(data.toString('latin1'))) this.#subscribers.add(client);
+        if (forwards()) upstream.write(data);
       });
       upstream.on('data', (data) => {
-        if (this.#mode === 'open') client.write(data);
+        if (forwards()) client.write(data);
       });
       for (const socket of pair) {
         socket.on('error', drop);
@@ -237,6 +242,11 @@ export class TcpProxy {
 
   blackhole(): void {
     this.#mode = 'blackhole';
+  }
+
+  /** Only the pub/sub connections go silent; commands still pass. */
+  blackholeSubscribers(): void {
+    this.#mode = 'blackhole-subscribers';
   }
 
   restore(): void {

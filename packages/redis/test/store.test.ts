@@ -3,6 +3,7 @@
  * loads (SCAN, never KEYS), how it answers while synced (from memory, synchronously) and while
  * stale (from Redis), its configuration errors, and closing.
  */
+import { inspect } from 'node:util';
 import { createSigner, createVerifier, secretKey, type JwtClaims } from '@jwt/core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { RedisRevocationStore, type RedisRevocationStoreOptions } from '../src/index.js';
@@ -36,6 +37,11 @@ describe('configuration', () => {
     ['onError not a function', { url: 'redis://127.0.0.1:1', onError: 'log' }],
     ['clientOptions not an object', { clientOptions: 'redis://127.0.0.1:1' }],
   ];
+  it('refuses a URL node-redis cannot parse, without quoting its password', async () => {
+    const error = await expectCode(() => new RedisRevocationStore({ url: 'redis://:hunter2-password@[not-a-host' }), 'ERR_CONFIG_INVALID');
+    expect(inspect(error, { depth: 8 })).not.toContain('hunter2');
+  });
+
   for (const [name, options] of invalid) {
     it(`refuses ${name} at construction`, async () => {
       await expectCode(() => new RedisRevocationStore(options as RedisRevocationStoreOptions), 'ERR_CONFIG_INVALID');
