@@ -1,6 +1,7 @@
 // What every benchmark server shares: the configuration the runner hands over in BENCH_CONFIG, and
-// the handshake over the IPC channel (send the port once listening; exit on "stop" or when the
-// runner goes away, so that `--cpu-prof` gets to write its profile on a normal exit).
+// the handshake over the IPC channel (send the port once listening; answer "cpu" with the process's
+// CPU time; exit on "stop" or when the runner goes away, so that `--cpu-prof` gets to write its
+// profile on a normal exit).
 import { createPublicKey, createSecretKey } from 'node:crypto';
 
 /**
@@ -49,6 +50,9 @@ export function ready(port, close) {
   };
   process.on('message', (message) => {
     if (message === 'stop') stop();
+    // The runner reads the CPU time spent per request: unlike req/s, it hardly moves when other
+    // processes compete for the cores.
+    else if (message === 'cpu') process.send?.({ cpu: process.cpuUsage() });
   });
   process.on('disconnect', stop);
   process.on('SIGTERM', stop);

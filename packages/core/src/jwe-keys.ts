@@ -12,6 +12,8 @@ import { decodeBase64url, encodeBase64url, isBase64url } from './base64url.js';
 import { configError, JwtError } from './errors.js';
 import { isPlainObject } from './json.js';
 import { jwkThumbprint, MIN_RSA_BITS, type Jwk, type KeyKind, type KeyObjectLike, type KeyType } from './keys.js';
+import { nestedDecryption } from './jwe.js';
+import { provideNestedDecryption } from './nested.js';
 
 /**
  * JWE key management algorithms this library implements. `PBES2-*` (password-based) and
@@ -68,8 +70,9 @@ export const KEY_MANAGEMENT: Readonly<Record<JweAlgorithm, KeyManagementInfo>> =
   'ECDH-ES+A256KW': { family: 'ECDH-ES', kekBytes: 32 },
 };
 
-export const JWE_ALGORITHMS = Object.freeze(Object.keys(KEY_MANAGEMENT) as JweAlgorithm[]);
-export const JWE_ENCRYPTIONS = Object.freeze(Object.keys(ENCRYPTIONS) as JweEncryption[]);
+// Marked pure so that bundles without JWE drop these and the tables behind them.
+export const JWE_ALGORITHMS = /* @__PURE__ */ Object.freeze(/* @__PURE__ */ Object.keys(KEY_MANAGEMENT) as JweAlgorithm[]);
+export const JWE_ENCRYPTIONS = /* @__PURE__ */ Object.freeze(/* @__PURE__ */ Object.keys(ENCRYPTIONS) as JweEncryption[]);
 
 export function isJweAlgorithm(value: unknown): value is JweAlgorithm {
   return typeof value === 'string' && Object.hasOwn(KEY_MANAGEMENT, value);
@@ -171,6 +174,12 @@ export class JweKey {
     this.kid = init.kid;
     this.curve = init.curve;
     Object.defineProperty(this, MATERIAL, { value: init.material, enumerable: false });
+    // A per-instance hook rather than a method: bundlers keep any class with a computed member
+    // name, and this class must disappear from bundles that never make a JweKey.
+    Object.defineProperty(this, INSPECT, { value: inspectJweKey, enumerable: false });
+    // The verifier's `decryptionKey` reaches JWE through nested.ts; installing it here means JWE is
+    // bundled exactly when a JweKey can exist.
+    provideNestedDecryption(nestedDecryption);
     Object.freeze(this);
   }
 
@@ -188,10 +197,13 @@ export class JweKey {
   toJSON(): object {
     return { kind: this.kind, kty: this.kty, algorithms: this.algorithms, encryptions: this.encryptions, kid: this.kid };
   }
+}
 
-  [Symbol.for('nodejs.util.inspect.custom')](): string {
-    return `JweKey ${JSON.stringify(this.toJSON())}`;
-  }
+const INSPECT = Symbol.for('nodejs.util.inspect.custom');
+
+/** Never print key material, in util.inspect and console.log either. */
+function inspectJweKey(this: JweKey): string {
+  return `JweKey ${JSON.stringify(this.toJSON())}`;
 }
 
 /** @internal */

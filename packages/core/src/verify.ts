@@ -12,7 +12,8 @@ import { parseJsonObject, type JsonObject } from './json.js';
 import { importKey, importSecretNow, isJwtKey, verifyBytes, type JwtKey, type KeyInput } from './keys.js';
 import { isKeyProvider, type JwsHeader, type KeyProvider } from './keyset.js';
 import { remoteJwks } from './jwks.js';
-import { nestedDecryption } from './jwe.js';
+// Through the seam, not from jwe.ts: verification alone must not bundle JWE.
+import { nestedDecryption } from './nested.js';
 import type { JweKey } from './jwe-keys.js';
 import type { StandardSchemaV1 } from './standard-schema.js';
 

@@ -1,9 +1,11 @@
 /**
  * The same bundled suite (src/suite.ts: every algorithm, the RFC vectors, the attack cases, remote
  * JWKS and the Hono middleware) on Node, Bun, Deno and workerd, each run as its own process from
- * its npm package. On Node, Bun and Deno it runs twice: as the runtime comes (they all offer
- * node:crypto, which the core then uses) and with Node's globals hidden from the core, which then
- * takes the WebCrypto path a Worker takes. Each runtime x case group is one test here.
+ * its npm package. On Node, Bun and Deno it runs twice: as the runtime comes (the core uses
+ * node:crypto on Node and Bun, WebCrypto on Deno, whose node:crypto is slower) and "web-only",
+ * with `process.getBuiltinModule` and `Buffer` hidden from the core, which then takes exactly the
+ * code paths of a Worker. workerd runs it bare and with nodejs_compat. Each runtime x case group
+ * is one test here.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SuiteReport } from '../src/runner.js';
@@ -30,7 +32,7 @@ function cliRun(name: string, backend: Backend, command: () => string, args: (bu
     name,
     backend,
     async start(bundles, jwks) {
-      const bundle = backend === 'node' ? bundles.cli : bundles.cliWebOnly;
+      const bundle = name.endsWith('(web-only)') ? bundles.cliWebOnly : bundles.cli;
       const result = await runProcess(command(), [...args(bundle, jwks), '--runtime', name, '--jwks', jwks.base, '--backend', backend], {
         timeoutMs: RUN_TIMEOUT_MS,
         env: { ...process.env, NO_COLOR: '1', DENO_NO_UPDATE_CHECK: '1', DO_NOT_TRACK: '1' },
@@ -69,7 +71,7 @@ const RUNS: Run[] = [
   cliRun('bun', 'node', bunBinary, (bundle) => ['run', bundle]),
   cliRun('bun (web-only)', 'webcrypto', bunBinary, (bundle) => ['run', bundle]),
   // Deno gets no permission but the JWKS server's address: reading env, files or other hosts would fail.
-  cliRun('deno', 'node', denoBinary, (bundle, jwks) => ['run', '--no-prompt', `--allow-net=127.0.0.1:${jwks.port}`, bundle]),
+  cliRun('deno', 'webcrypto', denoBinary, (bundle, jwks) => ['run', '--no-prompt', `--allow-net=127.0.0.1:${jwks.port}`, bundle]),
   cliRun('deno (web-only)', 'webcrypto', denoBinary, (bundle, jwks) => ['run', '--no-prompt', `--allow-net=127.0.0.1:${jwks.port}`, bundle]),
   workerdRun('workerd', []),
   // Most Workers enable nodejs_compat: its node:crypto is a partial polyfill the core must not pick.

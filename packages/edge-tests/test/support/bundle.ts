@@ -5,7 +5,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { build, type Plugin } from 'esbuild';
+import { build, type BuildOptions, type Plugin } from 'esbuild';
 
 export const PACKAGE_DIR = fileURLToPath(new URL('../../', import.meta.url));
 export const OUT_DIR = fileURLToPath(new URL('../../dist/', import.meta.url));
@@ -34,7 +34,7 @@ export const fixturesPlugin: Plugin = {
  * Runs before any bundled module: takes away what makes @jwt/core choose its Node paths
  * (`process.getBuiltinModule` for node:crypto, the global `Buffer` for base64url), so Node, Bun
  * and Deno run the code a Worker runs. The core reads both once, when its module is evaluated;
- * src/entry-cli.ts puts them back before the suite starts, because Node's own fetch needs Buffer.
+ * src/hidden-globals.ts puts them back before the suite starts, because Node's fetch needs Buffer.
  */
 const WEB_ONLY_BANNER = `{
   const hidden = {};
@@ -57,7 +57,7 @@ export interface SuiteBundles {
   worker: string;
 }
 
-const common = {
+const common: BuildOptions = {
   bundle: true,
   format: 'esm',
   platform: 'neutral',
@@ -68,7 +68,7 @@ const common = {
   logLevel: 'silent',
   plugins: [fixturesPlugin],
   absWorkingDir: PACKAGE_DIR,
-} as const;
+};
 
 export async function bundleSuite(): Promise<SuiteBundles> {
   const out = {
@@ -81,5 +81,20 @@ export async function bundleSuite(): Promise<SuiteBundles> {
     build({ ...common, entryPoints: ['src/entry-cli.ts'], outfile: out.cliWebOnly, banner: { js: WEB_ONLY_BANNER } }),
     build({ ...common, entryPoints: ['src/entry-worker.ts'], outfile: out.worker }),
   ]);
+  return out;
+}
+
+export interface BenchBundles {
+  /** @jwt/core as the runtime offers it (node:crypto on Bun and Deno). */
+  native: string;
+  /** @jwt/core on WebCrypto only, as on Workers. */
+  webOnly: string;
+}
+
+/** The benchmark (src/bench.ts) with @jwt/core and jose, for `pnpm bench`. */
+export async function bundleBench(): Promise<BenchBundles> {
+  const out = { native: `${OUT_DIR}bench.mjs`, webOnly: `${OUT_DIR}bench-web-only.mjs` };
+  const options = { ...common, entryPoints: ['src/entry-bench.ts'], minify: true };
+  await Promise.all([build({ ...options, outfile: out.native }), build({ ...options, outfile: out.webOnly, banner: { js: WEB_ONLY_BANNER } })]);
   return out;
 }

@@ -1,0 +1,59 @@
+/**
+ * `pnpm bench` (this package's `bench` script, run by Bun): verification ops/s of @jwt/core
+ * against jose on Bun and Deno (Node for reference), each as it comes (the core on node:crypto)
+ * and with the core on WebCrypto only (what it runs on Workers). Prints the table and writes it
+ * into bench/README.md under "Runtimes". `--quick` for a short run.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { bundleBench } from '../test/support/bundle.ts';
+import { bunBinary, denoBinary, runProcess } from '../test/support/runtimes.ts';
+import type { BenchReport } from '../src/bench.ts';
+
+const quick = process.argv.includes('--quick');
+const bundles = await bundleBench();
+const node = process.env.NODE_BINARY ?? 'node';
+
+const runs: { name: string; command: string; args: (bundle: string) => string[]; webOnly: boolean }[] = [
+  { name: 'Bun', command: bunBinary(), args: (b) => ['run', b], webOnly: false },
+  { name: 'Bun', command: bunBinary(), args: (b) => ['run', b], webOnly: true },
+  { name: 'Deno', command: denoBinary(), args: (b) => ['run', '--no-prompt', b], webOnly: false },
+  { name: 'Deno', command: denoBinary(), args: (b) => ['run', '--no-prompt', b], webOnly: true },
+  { name: 'Node', command: node, args: (b) => [b], webOnly: false },
+  { name: 'Node', command: node, args: (b) => [b], webOnly: true },
+];
+
+const reports: (BenchReport & { webOnly: boolean; version: string })[] = [];
+for (const run of runs) {
+  const bundle = run.webOnly ? bundles.webOnly : bundles.native;
+  const result = await runProcess(run.command, [...run.args(bundle), run.name, ...(quick ? ['--quick'] : [])], { timeoutMs: 300_000, env: { ...process.env, DENO_NO_UPDATE_CHECK: '1', NO_COLOR: '1' } });
+  const line = result.stdout.split('\n').find((l) => l.startsWith('EDGE_BENCH_REPORT '));
+  if (line === undefined) throw new Error(`${run.name} gave no report (exit ${result.code}):\n${result.stdout}\n${result.stderr}`);
+  const version = (await runProcess(run.command, ['--version'], { timeoutMs: 30_000 })).stdout.split('\n')[0]!.trim();
+  reports.push({ ...(JSON.parse(line.slice('EDGE_BENCH_REPORT '.length)) as BenchReport), webOnly: run.webOnly, version });
+  process.stdout.write(`${run.name}${run.webOnly ? ' (WebCrypto only)' : ''}: done\n`);
+}
+
+const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
+const lines = [
+  `Run on ${new Date().toISOString().slice(0, 10)}, 2 cores${quick ? ', quick mode' : ''}. Verification of one valid token (claims checked: iss, aud, exp), ops/s, median of interleaved rounds. "backend" is what @jwt/core chose; jose always uses WebCrypto.`,
+  '',
+  '| runtime | backend | alg | @jwt/core | jose | ratio |',
+  '|---|---|---|---|---|---|',
+];
+for (const r of reports) {
+  for (const row of r.rows) lines.push(`| ${r.runtime} (${r.version}) | ${r.backend} | ${row.alg} | ${fmt(row.core)} | ${fmt(row.jose)} | ${(row.core / row.jose).toFixed(2)}x |`);
+}
+const table = lines.join('\n');
+console.log(`\n${table}\n`);
+
+const readme = new URL('../../../bench/README.md', import.meta.url);
+const begin = '<!-- runtimes-bench:begin -->';
+const end = '<!-- runtimes-bench:end -->';
+let text = readFileSync(readme, 'utf8');
+const block = `${begin}\n${table}\n${end}`;
+if (text.includes(begin) && text.includes(end)) {
+  text = text.slice(0, text.indexOf(begin)) + block + text.slice(text.indexOf(end) + end.length);
+} else {
+  text = `${text.trimEnd()}\n\n## Runtimes (\`pnpm --filter @jwt/edge-tests bench\`)\n\nVerification on Bun and Deno against jose on the same runtime. Bun and Deno both offer node:crypto, which @jwt/core then uses (synchronously); the "webcrypto" rows hide it, as on Cloudflare Workers.\n\n${block}\n`;
+}
+writeFileSync(readme, text);
