@@ -11,7 +11,7 @@ import { nodeCrypto, randomBytes, subtle, type NodeCryptoModule } from './backen
 import { decodeBase64url, encodeBase64url, isBase64url } from './base64url.js';
 import { configError, JwtError } from './errors.js';
 import { isPlainObject } from './json.js';
-import { jwkThumbprint, MIN_RSA_BITS, type Jwk, type KeyKind, type KeyObjectLike, type KeyType } from './keys.js';
+import { jwkThumbprint, MIN_RSA_BITS, parseKeyText, type Jwk, type KeyKind, type KeyObjectLike, type KeyType } from './keys.js';
 import { nestedDecryption } from './jwe.js';
 import { provideNestedDecryption } from './nested.js';
 
@@ -532,18 +532,9 @@ export async function importEncryptionKey(input: EncryptionKeyInput, options: En
     return rebind(input, { algorithms, encryptions, kid: options.kid === undefined ? input.kid : kidOption(options.kid) });
   }
   if (typeof input === 'string') {
-    const trimmed = input.trim();
-    if (trimmed.startsWith('-----BEGIN')) return importPem(trimmed, options);
-    if (trimmed.startsWith('{')) {
-      let jwk: unknown;
-      try {
-        jwk = JSON.parse(trimmed);
-      } catch {
-        throw new JwtError('ERR_KEY_INVALID', { detail: 'key invalid: text starting with { is not valid JWK JSON' });
-      }
-      return importJwk(jwk, options);
-    }
-    throw new JwtError('ERR_KEY_INVALID', { detail: 'key invalid: text must be a PEM key or a JWK; pass secrets as bytes' });
+    const text = parseKeyText(input);
+    if (text === undefined) throw new JwtError('ERR_KEY_INVALID', { detail: 'key invalid: text must be a PEM key or a JWK; pass secrets as bytes' });
+    return 'pem' in text ? importPem(text.pem, options) : importJwk(text.jwk, options);
   }
   if (input instanceof Uint8Array) return encryptionKey(input, options);
   const nc = nodeCrypto();

@@ -252,18 +252,9 @@ export async function importKey(input: KeyInput, options: ImportKeyOptions = {})
     return new JwtKey({ kind: input.kind, kty: input.kty, curve: input.curve, algorithms, kid, material: input[MATERIAL] });
   }
   if (typeof input === 'string') {
-    const trimmed = input.trim();
-    if (trimmed.startsWith('-----BEGIN')) return importPem(trimmed, options);
-    if (trimmed.startsWith('{')) {
-      let jwk: unknown;
-      try {
-        jwk = JSON.parse(trimmed);
-      } catch {
-        throw new JwtError('ERR_KEY_INVALID', { detail: 'key invalid: text starting with { is not valid JWK JSON' });
-      }
-      return importJwk(jwk, options);
-    }
-    return secretKey(input, options);
+    const text = parseKeyText(input);
+    if (text === undefined) return secretKey(input, options);
+    return 'pem' in text ? importPem(text.pem, options) : importJwk(text.jwk, options);
   }
   if (input instanceof Uint8Array) return secretKey(input, options);
   if (typeof CryptoKey !== 'undefined' && input instanceof CryptoKey) return importCryptoKey(input, options);
@@ -278,11 +269,23 @@ export async function importKey(input: KeyInput, options: ImportKeyOptions = {})
  */
 export function importSecretNow(input: unknown): JwtKey | undefined {
   if (input instanceof Uint8Array) return secretKey(input);
-  if (typeof input === 'string') {
-    const trimmed = input.trim();
-    if (!trimmed.startsWith('-----BEGIN') && !trimmed.startsWith('{')) return secretKey(input);
-  }
+  if (typeof input === 'string' && parseKeyText(input) === undefined) return secretKey(input);
   return undefined;
+}
+
+/**
+ * @internal A key given as text: a PEM block, a JWK as JSON text, or neither (undefined: the
+ * text is secret material). Text that starts like JSON but does not parse is refused.
+ */
+export function parseKeyText(input: string): { pem: string } | { jwk: unknown } | undefined {
+  const trimmed = input.trim();
+  if (trimmed.startsWith('-----BEGIN')) return { pem: trimmed };
+  if (!trimmed.startsWith('{')) return undefined;
+  try {
+    return { jwk: JSON.parse(trimmed) as unknown };
+  } catch {
+    throw new JwtError('ERR_KEY_INVALID', { detail: 'key invalid: text starting with { is not valid JWK JSON' });
+  }
 }
 
 function isKeyObjectLike(value: unknown): value is KeyObjectLike {
