@@ -34,10 +34,12 @@ const { values: flags } = parseArgs({
 });
 
 const quick = flags.quick;
-const ROUNDS = Number(flags.rounds ?? (quick ? 2 : 3));
-const ROUND_SECONDS = Number(flags.duration ?? (quick ? 1 : 2.5));
+// Budget (2 cores): 6 groups x 5 servers x (1 s warm-up + 4 x 1.25 s) = 3 minutes of load, plus
+// start-ups and the profiles of missed targets; many short rounds beat few long ones on a noisy machine.
+const ROUNDS = Number(flags.rounds ?? (quick ? 2 : 4));
+const ROUND_SECONDS = Number(flags.duration ?? (quick ? 0.75 : 1.25));
 const WARMUP_SECONDS = Number(flags.warmup ?? (quick ? 0.5 : 1));
-const PROFILE_SECONDS = 3;
+const PROFILE_SECONDS = quick ? 1 : 2;
 const CONNECTIONS = 32;
 const ISSUER = 'jwt-bench';
 const AUDIENCE = 'jwt-bench-api';
@@ -47,7 +49,7 @@ const FRAMEWORKS = {
   koa: { ours: '@jwt/koa', peer: 'koa-jwt', peerKey: 'koa-jwt (KeyObject)', target: 0.8 },
   nest: { ours: '@jwt/nest', peer: 'passport-jwt', peerKey: 'passport-jwt (KeyObject)', target: 0.9 },
 };
-const VARIANTS = ['none', 'ours', 'peer', 'peer-key'];
+const VARIANTS = ['none', 'ours', 'peer', 'peer-key', 'floor'];
 
 const frameworks = flags.frameworks.split(',').map((f) => f.trim());
 const algs = flags.algs.split(',').map((a) => a.trim());
@@ -62,6 +64,7 @@ class BenchError extends Error {}
 function label(framework, variant, alg) {
   const f = FRAMEWORKS[framework];
   if (variant === 'none') return 'no auth';
+  if (variant === 'floor') return 'floor (inline node:crypto)';
   if (variant === 'ours') return f.ours;
   if (variant === 'peer-key') return f.peerKey;
   return `${f.peer} (${alg === 'HS256' ? 'secret string' : 'PEM'})`;
@@ -261,7 +264,7 @@ async function profileServer(framework, variant, alg, setup, dir) {
   let window;
   try {
     await check(server, setup);
-    await load(server, setup.token, WARMUP_SECONDS);
+    await load(server, setup.token, quick ? 0.5 : WARMUP_SECONDS);
     // The profile covers the whole process (start-up, warm-up): only samples inside the timed
     // window count. V8's profile clock and process.hrtime are both the system's monotonic clock.
     const from = process.hrtime.bigint() / 1000n;
@@ -327,20 +330,30 @@ function renderTable(rows, targets, profiles, elapsedSeconds) {
     ...targets.map((t) => `| ${t.framework} | ${t.alg} | ${t.what} | ${t.measured} | ${t.met ? 'met' : '**missed**'} |`),
   ];
   if (profiles.length > 0) {
-    lines.push('', 'CPU profiles (`node --cpu-prof` on the server process, HS256, under the same load): CPU time per request by where it was spent, in µs, ours against the no-auth server of the same framework.', '');
-    for (const { framework, none, ours } of profiles) {
-      const buckets = [...new Set([...ours.buckets.keys(), ...none.buckets.keys()])]
-        .map((b) => ({ b, ours: ours.buckets.get(b) ?? 0, none: none.buckets.get(b) ?? 0 }))
+    lines.push(
+      '',
+      'Where the time goes, for each framework that missed a target (or all with `--profile`): `node --cpu-prof` on the server process, ' +
+        `HS256, ${PROFILE_SECONDS} s under the same load after a warm-up, only the timed window counted. ` +
+        'Sampled (wall-clock) time of the main thread per request, in µs, by package: ours, the inline floor and no auth.',
+      '',
+    );
+    for (const { framework, ours, floor, none } of profiles) {
+      const names = [...new Set([...ours.buckets.keys(), ...floor.buckets.keys(), ...none.buckets.keys()])];
+      const buckets = names
+        .map((b) => ({ b, ours: ours.buckets.get(b) ?? 0, floor: floor.buckets.get(b) ?? 0, none: none.buckets.get(b) ?? 0 }))
+        .filter((x) => Math.max(x.ours, x.floor, x.none) >= 0.3)
         .sort((x, y) => y.ours - y.none - (x.ours - x.none));
-      const describe = (p) => `${fmtInt(p.rps)} req/s, main thread busy ${Math.round(p.busy * 100)}% of the time, ${p.perRequest.toFixed(1)} µs per request`;
+      const describe = (p) => `${fmtInt(p.rps)} req/s, busy ${Math.round(p.busy * 100)}%, ${p.perRequest.toFixed(1)} µs/req`;
+      const signed = (n) => `${n >= 0 ? '+' : ''}${n.toFixed(1)}`;
       lines.push(
-        `${framework}: with ${FRAMEWORKS[framework].ours} ${describe(ours)}; without auth ${describe(none)}.`,
+        `**${framework}**: ${FRAMEWORKS[framework].ours} ${describe(ours)}; floor ${describe(floor)}; no auth ${describe(none)}.`,
         '',
-        '| where | ours µs/req | no auth µs/req | difference |',
-        '|---|---:|---:|---:|',
-        ...buckets.filter((x) => Math.max(x.ours, x.none) >= 0.05).map((x) => `| ${x.b} | ${x.ours.toFixed(2)} | ${x.none.toFixed(2)} | ${(x.ours - x.none >= 0 ? '+' : '')}${(x.ours - x.none).toFixed(2)} |`),
+        `| where | ${FRAMEWORKS[framework].ours} | floor | no auth | ours - no auth |`,
+        '|---|---:|---:|---:|---:|',
+        ...buckets.map((x) => `| ${x.b} | ${x.ours.toFixed(1)} | ${x.floor.toFixed(1)} | ${x.none.toFixed(1)} | ${signed(x.ours - x.none)} |`),
+        `| total | ${ours.perRequest.toFixed(1)} | ${floor.perRequest.toFixed(1)} | ${none.perRequest.toFixed(1)} | ${signed(ours.perRequest - none.perRequest)} |`,
         '',
-        `Top self time with ${FRAMEWORKS[framework].ours}: ${ours.top.map((t) => `${t.name} (${t.where}) ${t.perRequest.toFixed(2)} µs`).join('; ')}.`,
+        `Top self time with ${FRAMEWORKS[framework].ours}: ${ours.top.map((t) => `${t.name} (${t.where}) ${t.perRequest.toFixed(1)}`).join('; ')}.`,
         '',
       );
     }
@@ -386,9 +399,10 @@ async function main() {
     const setup = setups.get('HS256');
     for (const framework of toProfile) {
       const ours = await profileServer(framework, 'ours', 'HS256', setup, dir);
+      const floor = await profileServer(framework, 'floor', 'HS256', setup, dir);
       const none = await profileServer(framework, 'none', 'HS256', setup, dir);
-      profiles.push({ framework, ours, none });
-      console.log(`profiled ${framework}: ${ours.file} (ours), ${none.file} (no auth)`);
+      profiles.push({ framework, ours, floor, none });
+      console.log(`profiled ${framework}: ${ours.file} (ours), ${floor.file} (floor), ${none.file} (no auth)`);
     }
   }
 

@@ -4,17 +4,18 @@
 //   peer      @nestjs/passport + passport-jwt, AuthGuard('jwt'), secretOrKey as the secret string
 //             (HS256) or the PEM (ES256), as the Nest docs show it
 //   peer-key  the same with secretOrKey as a node:crypto KeyObject, its fastest form
+//   floor     a hand-written guard doing the least any verifier must (see common.mjs)
 //
 // Plain JavaScript so that the benchmark needs no build step: the decorators are applied with
 // Reflect.decorate, as TypeScript's emitted code does.
 import 'reflect-metadata';
-import { Controller, Get, Injectable, Module, Req, UseGuards } from '@nestjs/common';
+import { Controller, Get, Injectable, Module, Req, UnauthorizedException, UseGuards } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { AuthGuard, PassportModule, PassportStrategy } from '@nestjs/passport';
 import { ExtractJwt, Strategy } from 'passport-jwt';
 import { importKey, secretKey } from '@jwt/core';
 import { Claims, JwtAuthGuard, JwtAuthModule } from '@jwt/nest';
-import { keyObject, keyText, readSetup, ready } from './common.mjs';
+import { floorVerifier, keyObject, keyText, readSetup, ready } from './common.mjs';
 
 const { config, variant } = readSetup();
 const { alg, issuer, audience } = config;
@@ -47,6 +48,22 @@ if (variant === 'none') {
       return claims;
     }
   }, [Controller()], 'me', [Get('me'), UseGuards(JwtAuthGuard), param(0, Claims())]);
+} else if (variant === 'floor') {
+  const verify = floorVerifier(config);
+  const FloorGuard = Reflect.decorate([Injectable()], class {
+    canActivate(context) {
+      const request = context.switchToHttp().getRequest();
+      const claims = verify(request.headers.authorization);
+      if (claims === undefined) throw new UnauthorizedException();
+      request.user = claims;
+      return true;
+    }
+  });
+  MeController = decorate(class {
+    me(request) {
+      return request.user;
+    }
+  }, [Controller()], 'me', [Get('me'), UseGuards(FloorGuard), param(0, Req())]);
 } else {
   const secretOrKey = variant === 'peer' ? keyText(config) : keyObject(config);
   const JwtStrategy = Reflect.decorate([Injectable()], class extends PassportStrategy(Strategy) {
