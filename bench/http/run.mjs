@@ -34,11 +34,12 @@ const { values: flags } = parseArgs({
 });
 
 const quick = flags.quick;
-// Budget (2 cores): 6 groups x 5 servers x (1 s warm-up + 4 x 1.25 s) = 3 minutes of load, plus
-// start-ups and the profiles of missed targets; many short rounds beat few long ones on a noisy machine.
-const ROUNDS = Number(flags.rounds ?? (quick ? 2 : 4));
-const ROUND_SECONDS = Number(flags.duration ?? (quick ? 0.75 : 1.25));
-const WARMUP_SECONDS = Number(flags.warmup ?? (quick ? 0.5 : 1));
+// Budget (2 cores): 6 groups x 5 servers x (1 s warm-up + 5 rounds of 1 s) = 3 minutes of load,
+// plus start-ups and the profiles of missed targets. Many short rounds beat a few long ones on a
+// noisy machine. autocannon stops on its once-a-second tick, so durations are whole seconds.
+const ROUNDS = Number(flags.rounds ?? (quick ? 2 : 5));
+const ROUND_SECONDS = Number(flags.duration ?? 1);
+const WARMUP_SECONDS = Number(flags.warmup ?? 1);
 const PROFILE_SECONDS = quick ? 1 : 2;
 const CONNECTIONS = 32;
 const ISSUER = 'jwt-bench';
@@ -56,7 +57,7 @@ const algs = flags.algs.split(',').map((a) => a.trim());
 for (const f of frameworks) if (!(f in FRAMEWORKS)) throw new Error(`unknown framework ${f}: hono, koa or nest`);
 for (const a of algs) if (a !== 'HS256' && a !== 'ES256') throw new Error(`unknown algorithm ${a}: HS256 or ES256`);
 for (const [name, n] of [['rounds', ROUNDS], ['duration', ROUND_SECONDS], ['warmup', WARMUP_SECONDS]]) {
-  if (!(n > 0)) throw new Error(`--${name} must be a positive number`);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a whole number, at least 1`);
 }
 
 class BenchError extends Error {}
@@ -264,7 +265,7 @@ async function profileServer(framework, variant, alg, setup, dir) {
   let window;
   try {
     await check(server, setup);
-    await load(server, setup.token, quick ? 0.5 : WARMUP_SECONDS);
+    await load(server, setup.token, WARMUP_SECONDS);
     // The profile covers the whole process (start-up, warm-up): only samples inside the timed
     // window count. V8's profile clock and process.hrtime are both the system's monotonic clock.
     const from = process.hrtime.bigint() / 1000n;

@@ -6,7 +6,7 @@
 import { jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_SECRET, spawnApp, startApp, type RunningApp } from './app.js';
-import { bearer, rawRequest, request, type Reply, type RequestOptions } from './http.js';
+import { bearer, rawRequest, request, type RawReply, type Reply, type RequestOptions } from './http.js';
 import {
   AUDIENCE,
   ISSUER,
@@ -56,6 +56,15 @@ function expectInvalidToken(reply: Reply, description: string, token?: string): 
   expectJson(reply, 401, { error: 'invalid_token', error_description: description });
   expect(reply.headers.get('www-authenticate')).toBe(`Bearer realm="${REALM}", error="invalid_token", error_description="${description}"`);
   if (token !== undefined) expectNoEcho(reply, token);
+}
+
+/** The same check on a raw-socket reply: status line, challenge header and body. */
+function expectRawInvalidToken(reply: RawReply, description: string, token?: string): void {
+  expect(reply.status).toBe(401);
+  const [head = '', ...rest] = reply.raw.split('\r\n\r\n');
+  expect(head).toMatch(new RegExp(`^www-authenticate: Bearer realm="${REALM}", error="invalid_token", error_description="${description}"\\r?$`, 'im'));
+  expect(rest.join('\r\n\r\n').endsWith(JSON.stringify({ error: 'invalid_token', error_description: description }))).toBe(true);
+  if (token !== undefined) for (const part of tokenParts(token)) expect(reply.raw.includes(part), 'the answer echoes part of the token').toBe(false);
 }
 
 function expectNoEcho(reply: Reply, token: string): void {
@@ -325,9 +334,21 @@ export function runContractSuite(options: ContractSuiteOptions): void {
         expectInvalidToken(await call('/me', { headers: { Authorization: make(token) } }), 'authorization header invalid', token);
       });
 
-      it('refuses an empty Authorization header with 401', async () => {
-        const reply = await rawRequest(app.url, 'GET /me HTTP/1.1\r\nHost: x\r\nAuthorization:\r\nConnection: close\r\n\r\n');
-        expect(reply.status).toBe(401);
+      it('refuses an empty Authorization header with 401 invalid_token, even next to a valid cookie', async () => {
+        const token = await login(KEVIN);
+        expectRawInvalidToken(await rawRequest(app.url, 'GET /me HTTP/1.1\r\nHost: x\r\nAuthorization:\r\nConnection: close\r\n\r\n'), 'authorization header invalid');
+        const reply = await rawRequest(app.url, `GET /me HTTP/1.1\r\nHost: x\r\nAuthorization:\r\nCookie: access_token=${token}\r\nConnection: close\r\n\r\n`);
+        expectRawInvalidToken(reply, 'authorization header invalid', token);
+        expect((await call('/me', { headers: { Cookie: `access_token=${token}` } })).status).toBe(200);
+      });
+
+      it('refuses a repeated Authorization header, even when the first one is a valid Bearer token', async () => {
+        const token = await login(KEVIN);
+        const reply = await rawRequest(app.url, `GET /me HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${token}\r\nAuthorization: Basic Zm9vOmJhcg==\r\nConnection: close\r\n\r\n`);
+        expectRawInvalidToken(reply, 'authorization header invalid', token);
+        const twice = await rawRequest(app.url, `GET /me HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${token}\r\nAuthorization: Bearer ${token}\r\nConnection: close\r\n\r\n`);
+        expectRawInvalidToken(twice, 'authorization header invalid', token);
+        expect((await rawRequest(app.url, `GET /me HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${token}\r\nConnection: close\r\n\r\n`)).status).toBe(200);
       });
 
       it('does not fall back to a second Authorization header', async () => {
@@ -361,6 +382,33 @@ export function runContractSuite(options: ContractSuiteOptions): void {
           const reply = await call('/me', { headers: { Cookie: cookie } });
           expect(reply.status, cookie.slice(0, 40)).toBe(401);
         }
+      });
+    });
+
+    describe('cookies on cross-site requests', () => {
+      const logout = (headers: Record<string, string>): Promise<Reply> => call('/logout', { method: 'POST', headers });
+
+      it.each(['cross-site', 'same-site'])('refuses a cookie token on a POST marked Sec-Fetch-Site: %s, and leaves the token alone', async (site) => {
+        const token = await login(KEVIN);
+        expectInvalidToken(await logout({ Cookie: `access_token=${token}`, 'Sec-Fetch-Site': site }), 'cross-site request refused', token);
+        // The refused logout did not run: the token still works.
+        expect((await me(token)).status).toBe(200);
+      });
+
+      it('accepts a cookie token on a same-origin POST, on a POST without Sec-Fetch-Site, and on a cross-site GET', async () => {
+        const token = await login(KEVIN);
+        expect((await call('/me', { headers: { Cookie: `access_token=${token}`, 'Sec-Fetch-Site': 'cross-site' } })).status).toBe(200);
+        expect((await logout({ Cookie: `access_token=${token}`, 'Sec-Fetch-Site': 'same-origin' })).status).toBe(204);
+        expectInvalidToken(await me(token), 'token revoked', token);
+        const other = await login(KEVIN);
+        expect((await logout({ Cookie: `access_token=${other}` })).status).toBe(204);
+        expectInvalidToken(await me(other), 'token revoked', other);
+      });
+
+      it('accepts a token from the Authorization header on a cross-site POST: only cookies ride along cross-site', async () => {
+        const token = await login(KEVIN);
+        expect((await logout({ ...bearer(token), 'Sec-Fetch-Site': 'cross-site' })).status).toBe(204);
+        expectInvalidToken(await me(token), 'token revoked', token);
       });
     });
 

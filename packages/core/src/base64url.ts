@@ -108,7 +108,9 @@ export function utf8(s: string): Uint8Array {
 export function fromUtf8(bytes: Uint8Array): string {
   try {
     return strictDecoder.decode(bytes);
-  } catch (cause) {
-    throw new JwtError('ERR_JWT_MALFORMED', { cause });
+  } catch {
+    // No cause: the decoder's own error says nothing more, and tests tell internal crashes
+    // (a JwtError wrapping a TypeError) from refusals by the absence of one.
+    throw new JwtError('ERR_JWT_MALFORMED');
   }
 }

@@ -140,7 +140,8 @@ export function validateClaims(payload: JwtClaims, o: CompiledClaimOptions): voi
     if (now - iat > o.maxAge + o.tolerance) throw new JwtError('ERR_JWT_EXPIRED', { claim: 'iat', detail: 'token expired: too old' });
   }
   for (const name of o.required) {
-    if (payload[name] === undefined) throw new JwtError('ERR_JWT_CLAIM_MISSING', { claim: name, detail: `required claim missing: ${name.slice(0, 64)}` });
+    // Own members only: `constructor` or `toString` must not count as present through the prototype.
+    if (!Object.hasOwn(payload, name) || payload[name] === undefined) throw new JwtError('ERR_JWT_CLAIM_MISSING', { claim: name, detail: `required claim missing: ${name.slice(0, 64)}` });
   }
   if (o.issuers !== undefined) {
     if (iss === undefined) throw new JwtError('ERR_JWT_CLAIM_MISSING', { claim: 'iss', detail: 'required claim missing: iss' });

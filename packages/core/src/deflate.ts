@@ -35,7 +35,8 @@ export function inflateRaw(data: Uint8Array, maxLength: number): MaybePromise<Ui
       return z.inflateRawSync(data, { maxOutputLength: maxLength });
     } catch (cause) {
       if (cause instanceof RangeError) throw new JwtError('ERR_JWT_TOO_LARGE', { detail: 'token too large: inflated content over the limit' });
-      throw new JwtError('ERR_JWT_MALFORMED', { cause, detail: 'token malformed: invalid compressed content' });
+      // No cause: a refusal of bad input, not an internal failure (see test/helpers.ts).
+      throw new JwtError('ERR_JWT_MALFORMED', { detail: 'token malformed: invalid compressed content' });
     }
   }
   return readCapped(new Blob([data as BlobPart]).stream().pipeThrough(new DecompressionStream('deflate-raw')), maxLength);
@@ -58,7 +59,7 @@ async function readCapped(stream: ReadableStream<Uint8Array>, maxLength: number)
     }
   } catch (cause) {
     if (cause instanceof JwtError) throw cause;
-    throw new JwtError('ERR_JWT_MALFORMED', { cause, detail: 'token malformed: invalid compressed content' });
+    throw new JwtError('ERR_JWT_MALFORMED', { detail: 'token malformed: invalid compressed content' });
   }
   return concatBytes(...chunks);
 }

@@ -34,6 +34,7 @@ export const ERROR_CODES = {
   ERR_REVOCATION_UNAVAILABLE: 'revocation status unavailable',
   ERR_JWT_MISSING: 'token missing',
   ERR_AUTH_SCHEME_INVALID: 'authorization header invalid',
+  ERR_CROSS_SITE_REQUEST: 'cross-site request refused',
   ERR_INSUFFICIENT_SCOPE: 'insufficient scope',
 } as const;
 

@@ -46,7 +46,6 @@ describe('extractToken', () => {
   it('returns undefined when there is no token at all', () => {
     expect(extractToken({})).toBeUndefined();
     expect(extractToken({ authorization: null, cookie: null })).toBeUndefined();
-    expect(extractToken({ authorization: '' })).toBeUndefined();
     // A cookie is ignored unless a cookie name is configured.
     expect(extractToken({ cookie: `access_token=${TOKEN}` })).toBeUndefined();
   });
@@ -54,7 +53,6 @@ describe('extractToken', () => {
   it('falls back to the configured cookie only without an Authorization header', () => {
     const options = { cookie: 'access_token' };
     expect(extractToken({ cookie: `theme=dark; access_token=${TOKEN}` }, options)).toBe(TOKEN);
-    expect(extractToken({ authorization: '', cookie: `access_token=${TOKEN}` }, options)).toBe(TOKEN);
     expect(extractToken({ authorization: 'Bearer from-header', cookie: `access_token=${TOKEN}` }, options)).toBe('from-header');
     // A bad Authorization header is refused, never silently replaced by the cookie.
     schemeError(() => extractToken({ authorization: 'Basic dXNlcjpwYXNz', cookie: `access_token=${TOKEN}` }, options));
@@ -184,5 +182,56 @@ describe('requirePermissionsOf', () => {
     for (const required of [[], [''], 'admin', [1], undefined]) {
       expect(() => requirePermissionsOf(claims, required as never)).toThrow(expect.objectContaining({ code: 'ERR_CONFIG_INVALID' }));
     }
+  });
+});
+
+describe('extractToken: repeated and empty headers', () => {
+  it('reads a header given as a one-value list', () => {
+    expect(extractToken({ authorization: [`Bearer ${TOKEN}`] })).toBe(TOKEN);
+  });
+
+  it('refuses an Authorization header sent more than once, whatever comes first', () => {
+    schemeError(() => extractToken({ authorization: [`Bearer ${TOKEN}`, 'Basic dXNlcjpwYXNz'] }));
+    schemeError(() => extractToken({ authorization: [`Bearer ${TOKEN}`, `Bearer ${TOKEN}`] }));
+  });
+
+  it('refuses a present but empty Authorization header instead of falling back to the cookie', () => {
+    schemeError(() => extractToken({ authorization: '', cookie: `access_token=${TOKEN}` }, { cookie: 'access_token' }));
+  });
+
+  it('falls back to the cookie only when the header is absent (undefined or null)', () => {
+    expect(extractToken({ authorization: undefined, cookie: `access_token=${TOKEN}` }, { cookie: 'access_token' })).toBe(TOKEN);
+    expect(extractToken({ authorization: null, cookie: `access_token=${TOKEN}` }, { cookie: 'access_token' })).toBe(TOKEN);
+  });
+});
+
+describe('extractToken: cookies on cross-site requests', () => {
+  const cookie = `access_token=${TOKEN}`;
+  const crossSite = (run: () => unknown) => expect(run).toThrow(expect.objectContaining({ code: 'ERR_CROSS_SITE_REQUEST' }));
+
+  it('refuses a cookie token on a state-changing cross-site or same-site request', () => {
+    for (const site of ['cross-site', 'same-site', 'Cross-Site']) {
+      for (const method of ['POST', 'put', 'DELETE', 'PATCH']) {
+        crossSite(() => extractToken({ cookie, method, secFetchSite: site }, { cookie: 'access_token' }));
+      }
+    }
+  });
+
+  it('accepts a cookie token on safe methods, same-origin, user-initiated or non-browser requests', () => {
+    expect(extractToken({ cookie, method: 'GET', secFetchSite: 'cross-site' }, { cookie: 'access_token' })).toBe(TOKEN);
+    expect(extractToken({ cookie, method: 'HEAD', secFetchSite: 'same-site' }, { cookie: 'access_token' })).toBe(TOKEN);
+    expect(extractToken({ cookie, method: 'POST', secFetchSite: 'same-origin' }, { cookie: 'access_token' })).toBe(TOKEN);
+    expect(extractToken({ cookie, method: 'POST', secFetchSite: 'none' }, { cookie: 'access_token' })).toBe(TOKEN);
+    expect(extractToken({ cookie, method: 'POST' }, { cookie: 'access_token' })).toBe(TOKEN);
+  });
+
+  it('never applies to the Authorization header, which a cross-site page cannot set', () => {
+    expect(extractToken({ authorization: `Bearer ${TOKEN}`, method: 'POST', secFetchSite: 'cross-site' })).toBe(TOKEN);
+  });
+
+  it('answers a cross-site refusal as 401 invalid_token with a fixed description', () => {
+    const r = authErrorResponse(new JwtError('ERR_CROSS_SITE_REQUEST'), { realm: 'x' });
+    expect(r.status).toBe(401);
+    expect(r.body).toEqual({ error: 'invalid_token', error_description: 'cross-site request refused' });
   });
 });

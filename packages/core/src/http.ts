@@ -8,10 +8,18 @@ import { configError, errorDescription, JwtError, type JwtErrorCode } from './er
 import { createVerifier, type Verifier, type VerifierOptions, type VerifyResult } from './verify.js';
 
 export interface TokenSource {
-  /** The `Authorization` header value, if any. */
-  authorization?: string | null | undefined;
+  /**
+   * The `Authorization` header: its value, or every value when the header was sent more than
+   * once (more than one is refused). `undefined` or `null` means the header is absent; an empty
+   * string is a header that is present and empty, and is refused.
+   */
+  authorization?: string | readonly string[] | null | undefined;
   /** The raw `Cookie` header value, if any. */
   cookie?: string | null | undefined;
+  /** The request method; with `secFetchSite`, guards cookie tokens against cross-site requests. */
+  method?: string | undefined;
+  /** The `Sec-Fetch-Site` request header, which browsers send with every request. */
+  secFetchSite?: string | null | undefined;
 }
 
 export interface ExtractTokenOptions {
@@ -25,23 +33,38 @@ export interface ExtractTokenOptions {
 
 const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
 const MAX_COOKIE_HEADER = 16 * 1024;
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /**
  * The token from `Authorization: Bearer <token>` (scheme case-insensitive, exactly one token) or,
  * when there is no Authorization header and a cookie name is configured, from that cookie.
  * Returns undefined when there is no token at all; throws ERR_AUTH_SCHEME_INVALID for any other
- * Authorization header (Basic, two tokens, an empty Bearer, ...).
+ * Authorization header (Basic, two tokens, an empty Bearer, an empty or repeated header).
+ *
+ * A browser attaches cookies to cross-site requests too, so a cookie token on a state-changing
+ * request (any method but GET, HEAD, OPTIONS) that the browser marks `Sec-Fetch-Site: cross-site`
+ * or `same-site` is refused with ERR_CROSS_SITE_REQUEST. Tokens sent in the Authorization header
+ * are not affected: a cross-site page cannot set it.
  */
 export function extractToken(source: TokenSource, options: ExtractTokenOptions = {}): string | undefined {
-  const auth = source.authorization;
-  if (typeof auth === 'string' && auth.length > 0) {
+  let auth = source.authorization;
+  if (Array.isArray(auth)) {
+    if (auth.length > 1) throw new JwtError('ERR_AUTH_SCHEME_INVALID');
+    auth = auth[0];
+  }
+  if (typeof auth === 'string') {
     const m = BEARER.exec(auth);
     if (!m) throw new JwtError('ERR_AUTH_SCHEME_INVALID');
     return m[1];
   }
   if (options.cookie !== undefined && typeof source.cookie === 'string') {
     const value = readCookie(source.cookie, options.cookie);
-    if (value !== undefined && value !== '') return value;
+    if (value !== undefined && value !== '') {
+      const site = typeof source.secFetchSite === 'string' ? source.secFetchSite.toLowerCase() : undefined;
+      const method = typeof source.method === 'string' ? source.method.toUpperCase() : 'GET';
+      if ((site === 'cross-site' || site === 'same-site') && !SAFE_METHODS.has(method)) throw new JwtError('ERR_CROSS_SITE_REQUEST');
+      return value;
+    }
   }
   return undefined;
 }
@@ -124,7 +147,7 @@ export interface PermissionOptions {
 
 /** The permissions a token grants, read from an array claim or a space-separated `scope` string. */
 export function grantedPermissions(claims: JwtClaims, claim = 'permissions'): readonly string[] {
-  const value = claims[claim];
+  const value = Object.hasOwn(claims, claim) ? claims[claim] : undefined;
   if (typeof value === 'string') return value.split(' ').filter((s) => s !== '');
   if (Array.isArray(value)) return value.filter((s): s is string => typeof s === 'string');
   return [];

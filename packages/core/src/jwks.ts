@@ -90,7 +90,19 @@ export interface RemoteJwksOptions {
    */
   maxKeys?: number;
   /**
-   * Extra request headers (a `User-Agent`, an API gateway key, ...).
+   * How many keys of the set a token without `kid` may be checked against. Such a token is only
+   * matched with the keys that serve its `alg`; when more of them than this fit, it is refused
+   * with ERR_JWT_KEY_NOT_FOUND before any signature is computed, so that kid-less tokens cannot
+   * make every verification try a whole set of RSA or ECDSA keys. The default lets a set with one
+   * key per algorithm verify tokens without `kid`; a set in rotation then needs `kid` on tokens.
+   * `0` requires a `kid` on every token; at most 16.
+   * @default 1
+   * @example kidlessCandidates: 0 // every token must name its key
+   */
+  kidlessCandidates?: number;
+  /**
+   * Extra request headers (a `User-Agent`, an API gateway key, ...). They are sent to the
+   * configured URL's origin only: a redirect to another origin is followed without them.
    * @example headers: { 'user-agent': 'billing-api/1.4' }
    */
   headers?: Record<string, string>;
@@ -121,6 +133,8 @@ export interface RemoteJwksOptions {
 interface Snapshot {
   readonly keys: readonly JwtKey[];
   readonly byKid: ReadonlyMap<string, readonly JwtKey[]>;
+  /** Keys by each algorithm they serve, for tokens without `kid`. */
+  readonly byAlg: ReadonlyMap<string, readonly JwtKey[]>;
   /** The clean public JWKs behind `keys`, kept for the persistent cache. */
   readonly jwks: readonly Jwk[];
   readonly fetchedAt: number;
@@ -137,6 +151,7 @@ interface Settings {
   readonly maxStaleMs: number;
   readonly maxBodyBytes: number;
   readonly maxKeys: number;
+  readonly kidlessCandidates: number;
   readonly headers: Record<string, string>;
   readonly cache: JwksCacheStore | undefined;
   readonly allowHttp: boolean;
@@ -146,6 +161,11 @@ interface Settings {
 
 const CACHE_FORMAT = 1;
 const MAX_REDIRECTS = 3;
+/** Verification tries at most this many keys per token anyway (MAX_CANDIDATES in verify.ts). */
+const MAX_KIDLESS_CANDIDATES = 16;
+/** Clock skew tolerated on a stored entry's `fetchedAt` (a writer whose clock runs ahead). */
+const MAX_CACHE_SKEW_MS = 60_000;
+const ACCEPT = 'application/json, application/jwk-set+json';
 const NONE: readonly JwtKey[] = Object.freeze([]);
 
 /**
@@ -200,14 +220,14 @@ export class RemoteJwks implements KeyProvider {
     const now = s.clock();
     const snap = this.#snapshot;
     if (snap !== undefined && now < snap.expiresAt) {
-      const found = select(snap, header);
+      const found = select(snap, header, s.kidlessCandidates);
       if (found.length > 0) return found;
       // An unknown kid: the set may have been rotated. Wait for a fetch already running, start
       // one if the cooldown allows, else answer from the cache.
       const pending = this.#inflight ?? (now - this.#lastAttempt >= s.cooldownMs ? this.#fetch() : undefined);
       if (pending === undefined) return found;
       return pending.then(
-        (fresh) => select(fresh, header),
+        (fresh) => select(fresh, header, s.kidlessCandidates),
         (cause: unknown) => {
           throw new JwtError('ERR_JWT_KEY_NOT_FOUND', { cause });
         },
@@ -219,7 +239,7 @@ export class RemoteJwks implements KeyProvider {
     const pending = this.#inflight ?? (mayFetch ? this.#fetch() : undefined);
     if (pending === undefined) return this.#stale(header, this.#lastError);
     return pending.then(
-      (fresh) => select(fresh, header),
+      (fresh) => select(fresh, header, s.kidlessCandidates),
       (error: unknown) => this.#stale(header, error),
     );
   }
@@ -238,7 +258,7 @@ export class RemoteJwks implements KeyProvider {
   /** The last good keys while they are within `maxStale` of their expiry, else the failure. */
   #stale(header: JwsHeader, error: unknown): readonly JwtKey[] {
     const snap = this.#snapshot;
-    if (snap !== undefined && this.#settings.clock() < snap.expiresAt + this.#settings.maxStaleMs) return select(snap, header);
+    if (snap !== undefined && this.#settings.clock() < snap.expiresAt + this.#settings.maxStaleMs) return select(snap, header, this.#settings.kidlessCandidates);
     throw error instanceof JwtError ? error : new JwtError('ERR_JWKS_FETCH_FAILED', { cause: error });
   }
 
@@ -282,7 +302,11 @@ export class RemoteJwks implements KeyProvider {
     // otherwise one tenant could vouch for another's keys.
     if (doc.issuer !== this.issuer) throw invalid('key set invalid: the discovery document names another issuer');
     if (typeof doc.jwks_uri !== 'string') throw invalid('key set invalid: the discovery document has no jwks_uri');
-    return checkUrl(doc.jwks_uri, s.allowHttp, 'jwks_uri', invalid);
+    const jwksUrl = checkUrl(doc.jwks_uri, s.allowHttp, 'jwks_uri', invalid);
+    // The same rule as for redirects: an https issuer must not point at plain http (such as a
+    // local service on 127.0.0.1).
+    if (this.#discoveryUrl!.protocol === 'https:' && jwksUrl.protocol !== 'https:') throw invalid('key set invalid: the discovery document names a plain http jwks_uri');
+    return jwksUrl;
   }
 
   /** Reads the persistent cache once, before the first fetch. */
@@ -346,6 +370,31 @@ export function discoverJwks(issuer: string, options: RemoteJwksOptions = {}): R
   return new RemoteJwks({ issuer }, options);
 }
 
+const SHARED_MAX = 16;
+/** Least recently used first: Map iteration follows insertion order, and a hit re-inserts. */
+const shared = new Map<string, RemoteJwks>();
+
+/**
+ * @internal The key set behind a JWKS URL given as the key of `verify()` or `createVerifier()`:
+ * one instance per URL (default options) for the whole module, so that one-off `verify(token,
+ * url)` calls share a cache instead of fetching every time. Bounded, so that a stream of distinct
+ * URLs cannot grow memory. Throws ERR_CONFIG_INVALID for a URL that `remoteJwks()` refuses.
+ */
+export function sharedRemoteJwks(url: string | URL): RemoteJwks {
+  // Validated and normalised first, so that spellings of one URL share an entry.
+  const jwksUri = checkUrl(url, false, 'jwksUri', configError);
+  const href = jwksUri.href;
+  let jwks = shared.get(href);
+  if (jwks !== undefined) {
+    shared.delete(href);
+  } else {
+    jwks = new RemoteJwks({ jwksUri });
+    if (shared.size >= SHARED_MAX) shared.delete(shared.keys().next().value as string);
+  }
+  shared.set(href, jwks);
+  return jwks;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Configuration
 
@@ -371,6 +420,13 @@ function compileSettings(o: RemoteJwksOptions): Settings {
     if (!Number.isSafeInteger(value) || value < 1) throw configError(`${name} must be a positive integer`);
     return value;
   };
+  let kidlessCandidates = 1;
+  if (o.kidlessCandidates !== undefined) {
+    if (!Number.isSafeInteger(o.kidlessCandidates) || o.kidlessCandidates < 0 || o.kidlessCandidates > MAX_KIDLESS_CANDIDATES) {
+      throw configError(`kidlessCandidates must be an integer from 0 to ${MAX_KIDLESS_CANDIDATES}`);
+    }
+    kidlessCandidates = o.kidlessCandidates;
+  }
   if (o.headers !== undefined && (!isPlainObject(o.headers) || Object.values(o.headers).some((v) => typeof v !== 'string'))) {
     throw configError('headers must be an object of strings');
   }
@@ -390,6 +446,7 @@ function compileSettings(o: RemoteJwksOptions): Settings {
     maxStaleMs: seconds(o.maxStale, 3600, 'maxStale') * 1000,
     maxBodyBytes: positiveInt(o.maxBodyBytes, 256 * 1024, 'maxBodyBytes'),
     maxKeys: positiveInt(o.maxKeys, 100, 'maxKeys'),
+    kidlessCandidates,
     headers: { ...o.headers },
     cache: o.cache,
     allowHttp: o.allowHttp === true,
@@ -436,12 +493,13 @@ function invalid(detail: string): JwtError {
 async function fetchBounded(url: URL, s: Settings, what: string): Promise<{ text: string; maxAge: number }> {
   const signal = AbortSignal.timeout(s.timeoutMs);
   let target = url;
+  let headers: Record<string, string> = { accept: ACCEPT, ...s.headers };
   let response: Response;
   for (let hops = 0; ; hops++) {
     try {
       response = await s.fetch(target.href, {
         method: 'GET',
-        headers: { accept: 'application/json, application/jwk-set+json', ...s.headers },
+        headers,
         // Redirects are followed by hand so that each hop is checked before it is contacted.
         redirect: 'manual',
         signal,
@@ -460,6 +518,12 @@ async function fetchBounded(url: URL, s: Settings, what: string): Promise<{ text
       throw invalid(`key set invalid: the ${what} redirects to an invalid URL`);
     }
     target = checkUrl(next, s.allowHttp, `the ${what} redirect`, invalid);
+    // An https URL steered to plain http could reach a local service (http://127.0.0.1:...) or
+    // be read on the path: plain http is followed only when the configured URL was plain http.
+    if (url.protocol === 'https:' && target.protocol !== 'https:') throw invalid(`key set invalid: the ${what} redirects from https to plain http`);
+    // Extra headers may carry credentials meant for the configured origin: once a redirect
+    // leaves it they are dropped for good, even if a later hop comes back.
+    if (target.origin !== url.origin) headers = { accept: ACCEPT };
   }
   if (!response.ok) {
     await discard(response);
@@ -639,25 +703,40 @@ function cleanJwk(entry: unknown, algorithms: readonly JwsAlgorithm[] | undefine
 
 function snapshot(admitted: ReadonlyArray<{ key: JwtKey; jwk: Jwk }>, fetchedAt: number, expiresAt: number): Snapshot {
   const byKid = new Map<string, JwtKey[]>();
+  const byAlg = new Map<string, JwtKey[]>();
+  const add = (map: Map<string, JwtKey[]>, name: string, key: JwtKey): void => {
+    const list = map.get(name);
+    if (list === undefined) map.set(name, [key]);
+    else list.push(key);
+  };
   for (const { key } of admitted) {
-    if (key.kid === undefined) continue;
-    const list = byKid.get(key.kid) ?? [];
-    list.push(key);
-    byKid.set(key.kid, list);
+    if (key.kid !== undefined) add(byKid, key.kid, key);
+    for (const alg of key.algorithms) add(byAlg, alg, key);
   }
   return Object.freeze({
     keys: Object.freeze(admitted.map((a) => a.key)),
     byKid,
+    byAlg,
     jwks: Object.freeze(admitted.map((a) => a.jwk)),
     fetchedAt,
     expiresAt,
   });
 }
 
-/** A token with a `kid` is only checked against keys with that `kid`; one without, against all. */
-function select(snap: Snapshot, header: JwsHeader): readonly JwtKey[] {
+/**
+ * A token with a `kid` is only checked against keys with that `kid`. One without is checked
+ * against the keys that serve its `alg`, and only when there are at most `limit` of them.
+ */
+function select(snap: Snapshot, header: JwsHeader, limit: number): readonly JwtKey[] {
   if (typeof header.kid === 'string') return snap.byKid.get(header.kid) ?? NONE;
-  return snap.keys;
+  const fitting = snap.byAlg.get(header.alg);
+  // No key serves this algorithm: hand the set over so that verification answers "algorithm not
+  // allowed", which it decides without computing any signature.
+  if (fitting === undefined) return snap.keys;
+  if (fitting.length > limit) {
+    throw new JwtError('ERR_JWT_KEY_NOT_FOUND', { detail: 'no matching key: the token has no kid and more keys of the set fit its algorithm than kidlessCandidates allows' });
+  }
+  return fitting;
 }
 
 async function parseCached(value: string, s: Settings): Promise<Snapshot | undefined> {
@@ -665,7 +744,11 @@ async function parseCached(value: string, s: Settings): Promise<Snapshot | undef
   if (!isPlainObject(doc) || doc.v !== CACHE_FORMAT || !Array.isArray(doc.keys)) return undefined;
   const { fetchedAt, expiresAt } = doc;
   if (typeof fetchedAt !== 'number' || typeof expiresAt !== 'number' || !Number.isFinite(fetchedAt) || !Number.isFinite(expiresAt)) return undefined;
+  const now = s.clock();
+  // An entry fetched "in the future" (tampered, or written by a host whose clock runs ahead)
+  // would outlive every bound below: beyond a small skew it is a miss.
+  if (fetchedAt > now + MAX_CACHE_SKEW_MS) return undefined;
   // A stored entry cannot extend the configured bounds, whatever it claims.
-  const bounded = Math.min(expiresAt, fetchedAt + s.maxAge * 1000);
+  const bounded = Math.min(expiresAt, fetchedAt + s.maxAge * 1000, now + s.maxAge * 1000);
   return snapshot(await admitKeys(doc.keys, s), fetchedAt, bounded);
 }

@@ -194,6 +194,58 @@ function looksLikeKeyText(bytes: Uint8Array): boolean {
   return KEY_LOOKALIKE.test(text);
 }
 
+/** True when `bytes` is exactly one DER SEQUENCE: the shape of every SPKI, PKCS#1/#8 key and certificate. */
+function isDerSequence(bytes: Uint8Array): boolean {
+  if (bytes.length < 2 || bytes[0] !== 0x30) return false;
+  let len = bytes[1]!;
+  let header = 2;
+  if (len & 0x80) {
+    const n = len & 0x7f;
+    if (n === 0 || n > 4 || bytes.length < 2 + n) return false;
+    len = 0;
+    for (let i = 0; i < n; i++) len = len * 256 + bytes[2 + i]!;
+    header += n;
+  }
+  return header + len === bytes.length;
+}
+
+const BASE64_TEXT = /^[A-Za-z0-9+/_\-\s]+={0,2}\s*$/;
+const HEX_TEXT = /^(?:[0-9a-fA-F]{2})+$/;
+
+/**
+ * A key without its PEM armour: raw DER bytes, or the base64 (or hex) body of a PEM, as keys are
+ * often kept in environment variables. Any of these used as an HMAC secret would let whoever
+ * holds the public key forge tokens.
+ */
+function isArmourlessKey(secret: string | Uint8Array): boolean {
+  if (typeof secret !== 'string') {
+    if (isDerSequence(secret)) return true;
+    let decoded: string;
+    try {
+      decoded = strictText.decode(secret);
+    } catch {
+      return false;
+    }
+    return isArmourlessKey(decoded);
+  }
+  const text = secret.trim();
+  if (HEX_TEXT.test(text)) {
+    const bytes = new Uint8Array(text.length / 2);
+    for (let i = 0; i < bytes.length; i++) bytes[i] = parseInt(text.slice(2 * i, 2 * i + 2), 16);
+    if (isDerSequence(bytes)) return true;
+  }
+  if (!BASE64_TEXT.test(text)) return false;
+  let binary: string;
+  try {
+    binary = atob(text.replace(/\s+/g, '').replace(/-/g, '+').replace(/_/g, '/'));
+  } catch {
+    return false;
+  }
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return isDerSequence(bytes);
+}
+
 function lookalikeError(): JwtError {
   return new JwtError('ERR_KEY_INVALID', { detail: 'key invalid: this text is a public or private key, not an HMAC secret' });
 }
@@ -207,13 +259,13 @@ function lookalikeError(): JwtError {
 export function secretKey(secret: string | Uint8Array, options: ImportKeyOptions = {}): JwtKey {
   let bytes: Uint8Array;
   if (typeof secret === 'string') {
-    if (KEY_LOOKALIKE.test(secret)) throw lookalikeError();
+    if (KEY_LOOKALIKE.test(secret) || isArmourlessKey(secret)) throw lookalikeError();
     // A JWKS URL passed where a key belongs must not become a secret that anyone knowing it can sign with.
     if (/^\s*https?:\/\//i.test(secret)) throw new JwtError('ERR_KEY_INVALID', { detail: 'key invalid: this text is a URL, not an HMAC secret (for a JWKS URL, use remoteJwks())' });
     bytes = utf8(secret);
   } else if (secret instanceof Uint8Array) {
     // fs.readFileSync('public.pem') is a Buffer: the classic way a public key becomes an HMAC secret.
-    if (looksLikeKeyText(secret)) throw lookalikeError();
+    if (looksLikeKeyText(secret) || isArmourlessKey(secret)) throw lookalikeError();
     bytes = new Uint8Array(secret);
   } else {
     throw new JwtError('ERR_KEY_INVALID', { detail: 'key invalid: an HMAC secret is a string or a Uint8Array' });

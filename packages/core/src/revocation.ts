@@ -83,9 +83,11 @@ export function revocationWindow(options: RevocationWindowOptions = {}): { lifet
 
 export interface MemoryRevocationStoreOptions extends RevocationWindowOptions {
   /**
-   * Most entries held at once, for each kind (logout entries, subject cutoffs). When full, the
-   * entry closest to its expiry leaves first: the one that protects the least. Size it above the
-   * revocations you expect within one token lifetime; each entry costs about 200 bytes with its id.
+   * Most entries held at once, for each kind (logout entries, subject cutoffs). Entries leave when
+   * the tokens they cover expire; while the store is full, new revocations are refused with
+   * ERR_REVOCATION_UNAVAILABLE (never by dropping an older one, which would bring a revoked token
+   * back). Size it above the revocations you expect within one token lifetime; each entry costs
+   * about 200 bytes with its id.
    * @default 100000
    * @example maxEntries: 1_000_000
    */
@@ -167,7 +169,10 @@ class ExpiringEntries {
   /** Callers only ever extend an entry (a later `exp`, a later cutoff). */
   set(key: string, value: number, expiresAt: number): void {
     if (!this.#entries.has(key)) {
-      while (this.#entries.size >= this.#max) this.#evictOne();
+      // Full (the caller has swept what expired): refuse rather than evict. Dropping an entry
+      // would bring a revoked token back to life, and anyone able to log in and out could flush
+      // the store that way.
+      if (this.#entries.size >= this.#max) throw new JwtError('ERR_REVOCATION_UNAVAILABLE', { detail: 'revocation status unavailable: store full' });
       this.#heap.push(expiresAt, key);
     }
     this.#entries.set(key, { value, expiresAt });
@@ -180,19 +185,6 @@ class ExpiringEntries {
       if (entry === undefined) continue;
       if (entry.expiresAt <= now) this.#entries.delete(top.key);
       else this.#heap.push(entry.expiresAt, top.key);
-    }
-  }
-
-  /** Full: the entry closest to its expiry leaves first, the one that protects the least. */
-  #evictOne(): void {
-    for (let top = this.#heap.pop(); top !== undefined; top = this.#heap.pop()) {
-      const entry = this.#entries.get(top.key);
-      if (entry === undefined) continue;
-      if (entry.expiresAt === top.at) {
-        this.#entries.delete(top.key);
-        return;
-      }
-      this.#heap.push(entry.expiresAt, top.key);
     }
   }
 }

@@ -182,12 +182,19 @@ class Pipeline<T> {
       const list = [key];
       return () => list;
     }
-    if (isKeyProvider(key)) return (header) => key.getKeys(header);
-    if (typeof key === 'function') {
-      // A resolver's own failure means "no key for this token", not a malformed token.
-      const asKeyError = (cause: unknown): never => {
-        throw cause instanceof JwtError ? cause : new JwtError('ERR_JWT_KEY_NOT_FOUND', { cause });
+    if (isKeyProvider(key)) {
+      // A provider's own failure (an outage, a bug) is "no key for this token", never the client's fault.
+      return (header) => {
+        let found;
+        try {
+          found = key.getKeys(header);
+        } catch (cause) {
+          return asKeyError(cause);
+        }
+        return found instanceof Promise ? found.catch(asKeyError) : found;
       };
+    }
+    if (typeof key === 'function') {
       return (header) => {
         let found;
         try {
@@ -231,6 +238,8 @@ class Pipeline<T> {
       throw new JwtError('ERR_JWT_TYPE_INVALID', { claim: 'typ' });
     }
     if (this.#headers.size >= HEADER_CACHE_SIZE) this.#headers.clear();
+    // Shared by every result with this header: frozen so one request cannot change another's.
+    deepFreeze(header);
     this.#headers.set(segment, header as JwsHeader);
     return header as JwsHeader;
   }
@@ -243,8 +252,10 @@ class Pipeline<T> {
     const cache = this.#cache;
     if (cache !== undefined) {
       const hit = cache.get(token);
-      if (hit !== undefined) {
-        cache.delete(token);
+      cache.delete(token);
+      // A hit stands only while the key that verified it is still offered for this token: a key
+      // retired from a ring or gone from a JWKS takes its cached tokens with it.
+      if (hit !== undefined && this.#stillOffered(hit.result)) {
         // Time claims move on: re-check them (and revocation) on every hit.
         validateClaims(hit.claims, this.#claims);
         cache.set(token, hit);
@@ -272,6 +283,22 @@ class Pipeline<T> {
     return this.#finish(token, header, payloadSegment, key);
   }
 
+  #stillOffered(result: VerifyResult<unknown>): boolean {
+    const keys = this.#keys;
+    if (keys instanceof Promise) return false;
+    let offered;
+    try {
+      offered = keys(result.header);
+    } catch {
+      return false;
+    }
+    if (offered instanceof Promise) {
+      offered.catch(() => undefined);
+      return false;
+    }
+    return offered.includes(result.key);
+  }
+
   #finish(token: string, header: JwsHeader, payloadSegment: string, key: JwtKey): MaybePromise<VerifyResult<T>> {
     const claims = parseJsonObject(decodeSegmentText(payloadSegment, true)) as JwtClaims;
     validateClaims(claims, this.#claims);
@@ -279,6 +306,9 @@ class Pipeline<T> {
     const remember = (result: VerifyResult<T>): VerifyResult<T> => {
       if (cache !== undefined) {
         if (cache.size >= this.#cacheMax) cache.delete(cache.keys().next().value as string);
+        // Served again to later requests: frozen so one request cannot change what another sees.
+        deepFreeze(claims);
+        deepFreeze(result.payload);
         cache.set(token, { result, claims });
       }
       return result;
@@ -358,6 +388,17 @@ class Pipeline<T> {
 /** Belt and braces: the key's own binding already decides, but a secret never serves an asymmetric alg. */
 function usableFor(key: JwtKey, alg: JwsAlgorithm): boolean {
   return isJwtKey(key) && (key.kind === 'secret') === (ALGORITHMS[alg].family === 'HS') && key.allows(alg);
+}
+
+function deepFreeze(value: unknown): void {
+  if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return;
+  Object.freeze(value);
+  for (const item of Object.values(value)) deepFreeze(item);
+}
+
+/** A key source's own failure means "no key for this token", not a malformed token. */
+function asKeyError(cause: unknown): never {
+  throw cause instanceof JwtError ? cause : new JwtError('ERR_JWT_KEY_NOT_FOUND', { cause });
 }
 
 function revokedOr<T>(revoked: boolean, result: T): T {

@@ -48,3 +48,64 @@ describe('key resolvers', () => {
     await expect(verifier.verify(token)).rejects.toMatchObject({ code: 'ERR_JWKS_FETCH_FAILED' });
   });
 });
+
+describe('a public key without its PEM armour is never an HMAC secret', async () => {
+  const { generateKeyPairSync, createHmac } = await import('node:crypto');
+  const { secretKey, verify } = await import('../src/index.js');
+  const pairs = {
+    rsa: generateKeyPairSync('rsa', { modulusLength: 2048 }),
+    ec: generateKeyPairSync('ec', { namedCurve: 'P-256' }),
+    ed25519: generateKeyPairSync('ed25519'),
+  };
+  const forms = Object.entries(pairs).flatMap(([name, pair]) => {
+    const spki = pair.publicKey.export({ type: 'spki', format: 'der' });
+    const forms: [string, string | Uint8Array][] = [
+      [`${name} SPKI DER bytes`, new Uint8Array(spki)],
+      [`${name} SPKI base64`, spki.toString('base64')],
+      [`${name} SPKI base64 with line breaks`, spki.toString('base64').replace(/(.{64})/g, '$1\n')],
+      [`${name} SPKI base64url`, spki.toString('base64url')],
+      [`${name} SPKI hex`, spki.toString('hex')],
+      [`${name} SPKI base64 as file bytes`, new TextEncoder().encode(spki.toString('base64'))],
+    ];
+    if (name === 'rsa') forms.push([`${name} PKCS#1 DER bytes`, new Uint8Array(pair.publicKey.export({ type: 'pkcs1', format: 'der' }))]);
+    return forms;
+  });
+
+  it.each(forms)('secretKey refuses %s', (_name, form) => {
+    expect(() => secretKey(form)).toThrow(expect.objectContaining({ code: 'ERR_KEY_INVALID' }));
+  });
+
+  it.each(forms)('a verifier given %s refuses to start, so a token forged with it never verifies', async (_name, form) => {
+    const header = Buffer.from('{"alg":"HS256"}').toString('base64url');
+    const payload = Buffer.from(JSON.stringify({ sub: 'admin', exp: Math.floor(Date.now() / 1000) + 60 })).toString('base64url');
+    const forged = `${header}.${payload}.${createHmac('sha256', Buffer.from(form)).update(`${header}.${payload}`).digest('base64url')}`;
+    expect(() => createVerifier({ key: form })).toThrow(expect.objectContaining({ code: 'ERR_KEY_INVALID' }));
+    await expect(verify(forged, form as string)).rejects.toMatchObject({ code: 'ERR_KEY_INVALID' });
+  });
+
+  it('random secrets, including base64 and hex ones, are still accepted', () => {
+    const random = crypto.getRandomValues(new Uint8Array(48));
+    expect(secretKey(random).kind).toBe('secret');
+    expect(secretKey(Buffer.from(random).toString('base64')).kind).toBe('secret');
+    expect(secretKey(Buffer.from(random).toString('hex')).kind).toBe('secret');
+    expect(secretKey('a-secret-that-is-at-least-32-bytes-long!').kind).toBe('secret');
+  });
+});
+
+describe('inherited names are not claims', () => {
+  const strong = 'a-secret-that-is-at-least-32-bytes-long!';
+  it('requiredClaims does not find `constructor` or `toString` through the prototype', async () => {
+    const token = createSigner({ key: strong, expiresIn: 60 }).signSync({ sub: 'kevin' });
+    for (const name of ['constructor', 'toString', 'hasOwnProperty']) {
+      await expect(createVerifier({ key: strong, requiredClaims: [name] }).verify(token)).rejects.toMatchObject({ code: 'ERR_JWT_CLAIM_MISSING' });
+    }
+    const withIt = createSigner({ key: strong, expiresIn: 60 }).signSync({ sub: 'kevin', toString: 'yes' });
+    await expect(createVerifier({ key: strong, requiredClaims: ['toString'] }).verify(withIt)).resolves.toBeTruthy();
+  });
+
+  it('permissions are not read from the prototype', async () => {
+    const { grantedPermissions, requirePermissionsOf } = await import('../src/index.js');
+    expect(grantedPermissions({ sub: 'a' }, 'constructor')).toEqual([]);
+    expect(() => requirePermissionsOf({ sub: 'a' }, ['x'], { claim: 'toString' })).toThrow(expect.objectContaining({ code: 'ERR_INSUFFICIENT_SCOPE' }));
+  });
+});

@@ -82,8 +82,20 @@ export async function expectJwtError(run: (() => unknown) | Promise<unknown>, co
   const error = await (typeof run === 'function' ? captured(run) : captured(() => run));
   if (!(error instanceof JwtError)) throw new Error(`expected JwtError ${code}, got ${error === undefined ? 'success' : inspect(error)}`);
   expect(error.code).toBe(code);
+  expectNoInternalError(error);
   expectNoLeak(error, secrets);
   return error;
+}
+
+/**
+ * The verifier wraps any unexpected exception as ERR_JWT_MALFORMED so that no input can crash a
+ * caller; a test must still notice when that happened, or "never crashes" could never fail.
+ */
+export function expectNoInternalError(error: JwtError): void {
+  const cause = error.cause;
+  if (error.code === 'ERR_JWT_MALFORMED' && cause !== undefined && !(cause instanceof JwtError)) {
+    throw new Error(`an internal error surfaced as ERR_JWT_MALFORMED: ${inspect(cause)}`);
+  }
 }
 
 /** The parts of a token worth searching for in error output (short ones would match by chance). */

@@ -1,9 +1,13 @@
 import { generateKeyPairSync, sign as nodeSign } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer, request as httpsRequest } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { Readable } from 'node:stream';
 import * as jose from 'jose';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { useBackend } from '../src/backend.js';
+import { sharedRemoteJwks } from '../src/jwks.js';
 import {
   createVerifier,
   discoverJwks,
@@ -16,6 +20,7 @@ import {
   verify,
   type Jwk,
   type JwksCacheStore,
+  type JwksFetch,
   type JwtErrorCode,
   type JwtKey,
   type RemoteJwksOptions,
@@ -35,20 +40,26 @@ interface TestServer {
   close(): Promise<void>;
 }
 
-async function startServer(): Promise<TestServer> {
+// A throw-away self-signed certificate (see fixtures/README.md); its CN is not 127.0.0.1, so the
+// TLS client below checks the chain against it but skips the host name.
+const TLS_CERT = readFileSync(new URL('./fixtures/rsa-2048.cert.pem', import.meta.url), 'utf8');
+const TLS_KEY = readFileSync(new URL('./fixtures/rsa-2048.key.pem', import.meta.url), 'utf8');
+
+async function startServer(tls = false): Promise<TestServer> {
   const routes = new Map<string, Handler>();
   const requests: string[] = [];
-  const server: Server = createServer((req, res) => {
+  const listener = (req: IncomingMessage, res: ServerResponse): void => {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     requests.push(path);
     const handler = routes.get(path);
     if (handler) handler(req, res);
     else res.writeHead(404).end();
-  });
+  };
+  const server: Server = tls ? createTlsServer({ cert: TLS_CERT, key: TLS_KEY }, listener) : createServer(listener);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
-    base: `http://127.0.0.1:${port}`,
+    base: `${tls ? 'https' : 'http'}://127.0.0.1:${port}`,
     requests,
     count: (path) => requests.filter((p) => p === path).length,
     route: (path, handler) => void routes.set(path, handler),
@@ -59,6 +70,29 @@ async function startServer(): Promise<TestServer> {
       }),
   };
 }
+
+/**
+ * A fetch that speaks real TLS to the test's https server (trusting its certificate) and plain
+ * http through the global fetch. Like fetch with `redirect: 'manual'`, it never follows redirects.
+ */
+const tlsFetch: JwksFetch = (url, init) => {
+  if (url.startsWith('http:')) return fetch(url, init);
+  return new Promise<Response>((resolve, reject) => {
+    const req = httpsRequest(
+      url,
+      { method: 'GET', headers: init.headers as Record<string, string>, ca: TLS_CERT, checkServerIdentity: () => undefined, ...(init.signal ? { signal: init.signal } : {}) },
+      (res) => {
+        const headers = new Headers();
+        for (const [name, value] of Object.entries(res.headers)) {
+          for (const v of Array.isArray(value) ? value : value === undefined ? [] : [value]) headers.append(name, v);
+        }
+        resolve(new Response(Readable.toWeb(res) as unknown as ReadableStream<Uint8Array>, { status: res.statusCode ?? 500, headers }));
+      },
+    );
+    req.on('error', reject);
+    req.end();
+  });
+};
 
 function json(body: unknown, headers: Record<string, string> = {}): Handler {
   return (_req, res) => {
@@ -541,6 +575,72 @@ describe('remoteJwks: which keys are admitted', () => {
   });
 });
 
+describe('remoteJwks: tokens without kid', () => {
+  const kidless = (key: JwtKey, alg?: 'RS256' | 'ES256'): Promise<string> => sign(claims, key, { expiresIn: '1h', kid: false, ...(alg ? { alg } : {}) });
+
+  it('verifies a token without kid against the one key serving its alg, and refuses a stranger', async () => {
+    const ec = await es256('ec');
+    const rsa = await generateKeyPair('RS256', { kid: 'rsa' });
+    const stranger = await es256('stranger');
+    server.route('/jwks.json', json({ keys: [ec.jwk, await exportJwk(rsa.publicKey)] }));
+    const { jwks } = remote();
+    expect((await verify(await kidless(ec.privateKey), jwks)).key.kid).toBe('ec');
+    expect((await verify(await kidless(rsa.privateKey), jwks)).key.kid).toBe('rsa');
+    const candidates = jwks.getKeys({ alg: 'ES256' });
+    expect(Array.isArray(candidates) && candidates.length === 1 && candidates[0] === jwks.keys[0]).toBe(true);
+    // The twins: another key of the same type fails its signature; an algorithm no key serves is
+    // refused as such, without trying any key.
+    await expectCode(verify(await kidless(stranger.privateKey), jwks), 'ERR_JWS_SIGNATURE_INVALID');
+    const es384 = await generateKeyPair('ES384');
+    await expectCode(verify(await sign(claims, es384.privateKey, { expiresIn: '1h', kid: false }), jwks), 'ERR_JWS_ALG_NOT_ALLOWED');
+  });
+
+  it('verifies a token without kid from a single-key set whose key has no kid either', async () => {
+    const a = await es256();
+    const bare = { ...a.jwk };
+    delete bare.kid;
+    server.route('/jwks.json', json({ keys: [bare] }));
+    const { jwks } = remote();
+    const { key } = await verify(await kidless(a.privateKey), jwks);
+    expect([key.kid, key.algorithms]).toEqual([undefined, ['ES256']]);
+    // The twin: a second kid-less key for the same algorithm makes every kid-less token ambiguous.
+    const b = await es256();
+    const bareB = { ...b.jwk };
+    delete bareB.kid;
+    server.route('/jwks.json', json({ keys: [bare, bareB] }));
+    await jwks.refresh();
+    await expectCode(verify(await kidless(a.privateKey), jwks), 'ERR_JWT_KEY_NOT_FOUND');
+  });
+
+  it('refuses a token without kid when several keys fit its alg, before trying any of them', async () => {
+    const keys = await Promise.all(['k1', 'k2', 'k3'].map((kid) => es256(kid)));
+    const rsa = await generateKeyPair('RS256', { kid: 'rsa' });
+    server.route('/jwks.json', json({ keys: [...keys.map((k) => k.jwk), await exportJwk(rsa.publicKey)] }));
+    const { jwks } = remote();
+    const genuine = await kidless(keys[1]!.privateKey);
+    await expectCode(verify(genuine, jwks), 'ERR_JWT_KEY_NOT_FOUND');
+    // No candidate is handed to verification at all: the refusal costs no signature check.
+    expect(syncCode(() => jwks.getKeys({ alg: 'ES256' }))).toBe('ERR_JWT_KEY_NOT_FOUND');
+    expect(server.count('/jwks.json')).toBe(1);
+    // The twins: the same key with its kid verifies; the single RSA key still serves kid-less RS256.
+    expect((await verify(await token(keys[1]!.privateKey), jwks)).key.kid).toBe('k2');
+    expect((await verify(await kidless(rsa.privateKey), jwks)).key.kid).toBe('rsa');
+  });
+
+  it('kidlessCandidates raises the bound, or with 0 requires a kid on every token', async () => {
+    const keys = await Promise.all(['k1', 'k2', 'k3'].map((kid) => es256(kid)));
+    server.route('/jwks.json', json({ keys: keys.map((k) => k.jwk) }));
+    const t = await kidless(keys[2]!.privateKey);
+    await expectCode(verify(t, remote({ kidlessCandidates: 2 }).jwks), 'ERR_JWT_KEY_NOT_FOUND');
+    expect((await verify(t, remote({ kidlessCandidates: 3 }).jwks)).key.kid).toBe('k3');
+
+    server.route('/jwks.json', json({ keys: [keys[0]!.jwk] }));
+    const strict = remote({ kidlessCandidates: 0 }).jwks;
+    await expectCode(verify(await kidless(keys[0]!.privateKey), strict), 'ERR_JWT_KEY_NOT_FOUND');
+    expect((await verify(await token(keys[0]!.privateKey), strict)).key.kid).toBe('k1');
+  });
+});
+
 describe('remoteJwks: redirects', () => {
   it('follows a redirect on loopback, and refuses one to plain http elsewhere without contacting it', async () => {
     const a = await es256('a');
@@ -553,6 +653,99 @@ describe('remoteJwks: redirects', () => {
     await expectCode(remoteJwks(`${server.base}/away`).refresh(), 'ERR_JWKS_INVALID');
     await expectCode(remoteJwks(`${server.base}/loop`).refresh(), 'ERR_JWKS_FETCH_FAILED');
     expect(server.count('/loop')).toBe(4);
+  });
+
+  it('sends custom headers through a same-origin redirect, and drops them for good once a redirect leaves the origin', async () => {
+    const a = await es256('a');
+    const other = await startServer();
+    try {
+      // What each hop received: the custom header, and the accept header the library always sends.
+      const seen: Array<[string, string | undefined, string | undefined]> = [];
+      const record = (where: string, then: Handler): Handler => (req, res) => {
+        seen.push([where, req.headers['x-api-key'] as string | undefined, req.headers.accept]);
+        then(req, res);
+      };
+      server.route('/jwks.json', record('home /jwks.json', json({ keys: [a.jwk] })));
+      server.route('/moved', record('home /moved', (_req, res) => res.writeHead(301, { location: '/jwks.json' }).end()));
+      server.route('/away', record('home /away', (_req, res) => res.writeHead(302, { location: `${other.base}/jwks.json` }).end()));
+      server.route('/out', record('home /out', (_req, res) => res.writeHead(302, { location: `${other.base}/back` }).end()));
+      other.route('/jwks.json', record('other /jwks.json', json({ keys: [a.jwk] })));
+      other.route('/back', record('other /back', (_req, res) => res.writeHead(302, { location: `${server.base}/jwks.json` }).end()));
+      const headers = { 'x-api-key': 'gateway-secret' };
+      const accept = 'application/json, application/jwk-set+json';
+      const t = await token(a.privateKey);
+
+      // Same origin: the key goes along on every hop.
+      expect((await verify(t, remoteJwks(`${server.base}/moved`, { headers }))).key.kid).toBe('a');
+      expect(seen.splice(0)).toEqual([
+        ['home /moved', 'gateway-secret', accept],
+        ['home /jwks.json', 'gateway-secret', accept],
+      ]);
+      // Another origin (another port): the set is still fetched, without the key.
+      expect((await verify(t, remoteJwks(`${server.base}/away`, { headers }))).key.kid).toBe('a');
+      expect(seen.splice(0)).toEqual([
+        ['home /away', 'gateway-secret', accept],
+        ['other /jwks.json', undefined, accept],
+      ]);
+      // Leaving and coming back: still without the key.
+      expect((await verify(t, remoteJwks(`${server.base}/out`, { headers }))).key.kid).toBe('a');
+      expect(seen.splice(0)).toEqual([
+        ['home /out', 'gateway-secret', accept],
+        ['other /back', undefined, accept],
+        ['home /jwks.json', undefined, accept],
+      ]);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('refuses an https URL redirecting to plain http (even loopback, even with allowHttp) without contacting it', async () => {
+    const a = await es256('a');
+    const tls = await startServer(true);
+    try {
+      tls.route('/jwks.json', json({ keys: [a.jwk] }));
+      tls.route('/same', (_req, res) => res.writeHead(302, { location: '/jwks.json' }).end());
+      tls.route('/down', (_req, res) => res.writeHead(302, { location: `${server.base}/jwks.json` }).end());
+      server.route('/jwks.json', json({ keys: [a.jwk] }));
+      const t = await token(a.privateKey);
+
+      // The twins: https, and an https → https redirect, verify.
+      expect((await verify(t, remoteJwks(`${tls.base}/jwks.json`, { fetch: tlsFetch }))).key.kid).toBe('a');
+      expect((await verify(t, remoteJwks(`${tls.base}/same`, { fetch: tlsFetch }))).key.kid).toBe('a');
+      expect(tls.count('/jwks.json')).toBe(2);
+      // https → http://127.0.0.1: refused before the http server is contacted.
+      await expectCode(remoteJwks(`${tls.base}/down`, { fetch: tlsFetch }).refresh(), 'ERR_JWKS_INVALID');
+      await expectCode(remoteJwks(`${tls.base}/down`, { fetch: tlsFetch, allowHttp: true }).refresh(), 'ERR_JWKS_INVALID');
+      await expectCode(verify(t, remoteJwks(`${tls.base}/down`, { fetch: tlsFetch })), 'ERR_JWKS_INVALID');
+      expect(tls.count('/down')).toBe(3);
+      expect(server.count('/jwks.json')).toBe(0);
+      // A plain http URL (loopback here) may still redirect to plain http.
+      server.route('/moved', (_req, res) => res.writeHead(302, { location: '/jwks.json' }).end());
+      expect((await verify(t, remoteJwks(`${server.base}/moved`, { fetch: tlsFetch }))).key.kid).toBe('a');
+      expect(server.count('/jwks.json')).toBe(1);
+    } finally {
+      await tls.close();
+    }
+  });
+
+  it('refuses a discovery document on https naming a plain http jwks_uri', async () => {
+    const a = await es256('a');
+    const tls = await startServer(true);
+    try {
+      const issuer = `${tls.base}/tenant`;
+      tls.route('/tenant/keys', json({ keys: [a.jwk] }));
+      server.route('/jwks.json', json({ keys: [a.jwk] }));
+      const t = await sign(claims, a.privateKey, { expiresIn: '1h', issuer });
+      tls.route('/tenant/.well-known/openid-configuration', json({ issuer, jwks_uri: `${server.base}/jwks.json` }));
+      await expectCode(verify(t, discoverJwks(issuer, { fetch: tlsFetch })), 'ERR_JWKS_INVALID');
+      expect(server.count('/jwks.json')).toBe(0);
+      // The twin: an https jwks_uri is used.
+      tls.route('/tenant/.well-known/openid-configuration', json({ issuer, jwks_uri: `${tls.base}/tenant/keys` }));
+      expect((await verify(t, discoverJwks(issuer, { fetch: tlsFetch }), { issuer })).key.kid).toBe('a');
+      expect(tls.count('/tenant/keys')).toBe(1);
+    } finally {
+      await tls.close();
+    }
   });
 });
 
@@ -642,6 +835,38 @@ describe('remoteJwks: persistent cache', () => {
     expect(server.count('/jwks.json')).toBe(3);
   });
 
+  it('ignores an entry claiming to be fetched in the future, beyond a minute of clock skew', async () => {
+    const a = await es256('a');
+    server.route('/jwks.json', json({ keys: [a.jwk] }));
+    const t = await token(a.privateKey);
+    const entry = (fetchedAt: number) => ({ get: () => JSON.stringify({ v: 1, fetchedAt, expiresAt: fetchedAt + 600_000, keys: [a.jwk] }), set: () => undefined });
+    const clock = fakeClock();
+    // Tampered: "fetched" a year from now, it would otherwise never expire.
+    await verify(t, remoteJwks(`${server.base}/jwks.json`, { clock: clock.now, cache: entry(clock.now() + 365 * 86_400_000) }));
+    await verify(t, remoteJwks(`${server.base}/jwks.json`, { clock: clock.now, cache: entry(clock.now() + 61_000) }));
+    expect(server.count('/jwks.json')).toBe(2);
+    // The twin: a writer whose clock runs 30 seconds ahead is tolerated.
+    await verify(t, remoteJwks(`${server.base}/jwks.json`, { clock: clock.now, cache: entry(clock.now() + 30_000) }));
+    expect(server.count('/jwks.json')).toBe(2);
+  });
+
+  it('bounds a stored entry by now + maxCacheAge, not only by its own fetchedAt', async () => {
+    const a = await es256('a');
+    server.route('/jwks.json', json({ keys: [a.jwk] }));
+    const clock = fakeClock();
+    const fetchedAt = clock.now() + 50_000;
+    const store = { get: () => JSON.stringify({ v: 1, fetchedAt, expiresAt: fetchedAt + 3_600_000, keys: [a.jwk] }), set: () => undefined };
+    const jwks = remoteJwks(`${server.base}/jwks.json`, { clock: clock.now, cache: store, maxCacheAge: '1h' });
+    await jwks.getKeys({ alg: 'ES256', kid: 'a' });
+    clock.advance(3590);
+    await jwks.getKeys({ alg: 'ES256', kid: 'a' });
+    expect(server.count('/jwks.json')).toBe(0);
+    // Past now + 1h (though before fetchedAt + 1h): the entry has expired and the set is fetched.
+    clock.advance(20);
+    await jwks.getKeys({ alg: 'ES256', kid: 'a' });
+    expect(server.count('/jwks.json')).toBe(1);
+  });
+
   it('admits stored keys by the same rules as fetched ones', async () => {
     const a = await es256('a');
     const hmac = secretKey('a-thirty-two-byte-long-hmac-secret!', { kid: 'oct' });
@@ -722,7 +947,53 @@ describe('remoteJwks: configuration', () => {
     ['an empty algorithm list', () => remoteJwks('https://idp.example.invalid/', { algorithms: [] })],
     ['a fractional maxBodyBytes', () => remoteJwks('https://idp.example.invalid/', { maxBodyBytes: 1.5 })],
     ['a cache without set', () => remoteJwks('https://idp.example.invalid/', { cache: { get: () => undefined } as unknown as JwksCacheStore })],
+    ['a negative kidlessCandidates', () => remoteJwks('https://idp.example.invalid/', { kidlessCandidates: -1 })],
+    ['kidlessCandidates above 16', () => remoteJwks('https://idp.example.invalid/', { kidlessCandidates: 17 })],
+    ['a fractional kidlessCandidates', () => remoteJwks('https://idp.example.invalid/', { kidlessCandidates: 1.5 })],
   ])('refuses %s at construction', (_name, make) => {
     expect(syncCode(make)).toBe('ERR_CONFIG_INVALID');
+  });
+
+  it('accepts kidlessCandidates from 0 to 16', () => {
+    for (const n of [0, 1, 16]) expect(syncCode(() => remoteJwks('https://idp.example.invalid/', { kidlessCandidates: n }))).toBe('no error');
+  });
+});
+
+describe('sharedRemoteJwks (a JWKS URL given as a key)', () => {
+  it('shares one instance per URL, so repeated one-off verifications fetch once', async () => {
+    const a = await es256('a');
+    server.route('/jwks.json', json({ keys: [a.jwk] }));
+    const url = `${server.base}/jwks.json`;
+    const t = await token(a.privateKey);
+    for (let i = 0; i < 5; i++) expect((await verify(t, sharedRemoteJwks(url))).key.kid).toBe('a');
+    expect(server.count('/jwks.json')).toBe(1);
+    // Other spellings of the same URL share the entry.
+    expect(sharedRemoteJwks(new URL(url))).toBe(sharedRemoteJwks(url));
+    expect(sharedRemoteJwks(`${server.base}/./jwks.json`)).toBe(sharedRemoteJwks(url));
+    // The twins: another URL is another set, and unshared instances fetch every time.
+    await verify(t, sharedRemoteJwks(`${url}?tenant=2`));
+    expect(server.count('/jwks.json')).toBe(2);
+    for (let i = 0; i < 5; i++) await verify(t, remoteJwks(url));
+    expect(server.count('/jwks.json')).toBe(7);
+  });
+
+  it('keeps the 16 most recently used URLs', () => {
+    const url = (i: number): string => `${server.base}/jwks.json?n=${i}`;
+    const made = Array.from({ length: 16 }, (_, i) => sharedRemoteJwks(url(i)));
+    // A hit makes url(0) the most recent, so the next new URL evicts url(1) instead.
+    expect(sharedRemoteJwks(url(0))).toBe(made[0]);
+    sharedRemoteJwks(url(16));
+    expect(sharedRemoteJwks(url(0))).toBe(made[0]);
+    expect(sharedRemoteJwks(url(2))).toBe(made[2]);
+    expect(sharedRemoteJwks(url(1))).not.toBe(made[1]);
+    // Sixteen newer URLs push url(0) out too.
+    for (let i = 100; i < 116; i++) sharedRemoteJwks(url(i));
+    expect(sharedRemoteJwks(url(0))).not.toBe(made[0]);
+  });
+
+  it('refuses a URL that remoteJwks refuses', () => {
+    expect(syncCode(() => sharedRemoteJwks('http://idp.example.invalid/jwks.json'))).toBe('ERR_CONFIG_INVALID');
+    expect(syncCode(() => sharedRemoteJwks('not a url'))).toBe('ERR_CONFIG_INVALID');
+    expect(syncCode(() => sharedRemoteJwks('https://idp.example.invalid/jwks.json'))).toBe('no error');
   });
 });

@@ -219,41 +219,69 @@ describe('MemoryRevocationStore: configuration', () => {
 });
 
 describe('MemoryRevocationStore: bounded memory', () => {
-  it('never holds more than maxEntries logout entries under 200k revocations, evicting the closest to expiry', () => {
+  it('never holds more than maxEntries logout entries under 200k revocations, and refuses rather than forget one', () => {
     const clock = manualClock();
     const store = new MemoryRevocationStore({ clock: clock.now, maxEntries: 10_000, retainAfterExpiry: 0 });
     let largest = 0;
+    let refused = 0;
     for (let i = 0; i < 200_000; i++) {
-      // Later revocations cover tokens that live longer, so the survivors are the last 10k.
-      store.revokeToken({ jti: `j${i}`, exp: T0 / 1000 + 60 + i });
+      // Tokens live 60 s; the clock moves 1 ms per revocation, so entries keep expiring as new ones arrive.
+      clock.advance(1);
+      try {
+        store.revokeToken({ jti: `j${i}`, exp: Math.floor(clock.now() / 1000) + 60 });
+      } catch (error) {
+        expect(error).toMatchObject({ code: 'ERR_REVOCATION_UNAVAILABLE' });
+        refused += 1;
+      }
       if (store.size > largest) largest = store.size;
     }
     expect(largest).toBe(10_000);
-    expect(store.size).toBe(10_000);
-    expect(store.isRevoked({ jti: 'j199999' })).toBe(true);
-    expect(store.isRevoked({ jti: 'j190000' })).toBe(true);
-    expect(store.isRevoked({ jti: 'j189999' })).toBe(false);
-    expect(store.isRevoked({ jti: 'j0' })).toBe(false);
+    expect(refused).toBeGreaterThan(0);
+    // Every revocation that was accepted still holds until its token expires.
+    expect(store.isRevoked({ jti: 'j0' })).toBe(false); // expired long ago
   });
 
-  it('keeps the entries that protect longest when an old one arrives into a full store', () => {
+  it('keeps every accepted revocation when the store is full: a new one is refused, none is dropped', () => {
     const store = new MemoryRevocationStore({ clock: () => T0, maxEntries: 3, retainAfterExpiry: 0 });
     for (const [jti, ttl] of [['a', 300], ['b', 100], ['c', 200]] as const) store.revokeToken({ jti, exp: T0 / 1000 + ttl });
-    store.revokeToken({ jti: 'd', exp: T0 / 1000 + 400 });
+    expect(() => store.revokeToken({ jti: 'd', exp: T0 / 1000 + 400 })).toThrow(expect.objectContaining({ code: 'ERR_REVOCATION_UNAVAILABLE' }));
     expect(store.size).toBe(3);
-    expect(['a', 'b', 'c', 'd'].filter((jti) => store.isRevoked({ jti }))).toEqual(['a', 'c', 'd']);
+    expect(['a', 'b', 'c', 'd'].filter((jti) => store.isRevoked({ jti }))).toEqual(['a', 'b', 'c']);
+    // Revoking one already held again is not a new entry: accepted even when full.
+    store.revokeToken({ jti: 'a', exp: T0 / 1000 + 500 });
+    expect(store.isRevoked({ jti: 'a' })).toBe(true);
   });
 
-  it('bounds subject cutoffs by maxEntries too', () => {
+  it('accepts revocations again once held entries expire', () => {
+    const clock = manualClock();
+    const store = new MemoryRevocationStore({ clock: clock.now, maxEntries: 2, retainAfterExpiry: 0 });
+    store.revokeToken({ jti: 'a', exp: T0 / 1000 + 10 });
+    store.revokeToken({ jti: 'b', exp: T0 / 1000 + 20 });
+    expect(() => store.revokeToken({ jti: 'c', exp: T0 / 1000 + 30 })).toThrow(expect.objectContaining({ code: 'ERR_REVOCATION_UNAVAILABLE' }));
+    clock.advance(11_000);
+    store.revokeToken({ jti: 'c', exp: T0 / 1000 + 30 });
+    expect(store.isRevoked({ jti: 'c' })).toBe(true);
+    expect(store.isRevoked({ jti: 'b' })).toBe(true);
+  });
+
+  it('bounds subject cutoffs by maxEntries too, refusing new ones when full', () => {
     const store = new MemoryRevocationStore({ clock: () => T0, maxEntries: 1000 });
     let largest = 0;
+    let refused = 0;
     for (let i = 0; i < 20_000; i++) {
-      store.revokeSubject(`user-${i}`, T0 + i);
+      try {
+        store.revokeSubject(`user-${i}`, T0 + i);
+      } catch (error) {
+        expect(error).toMatchObject({ code: 'ERR_REVOCATION_UNAVAILABLE' });
+        refused += 1;
+      }
       largest = Math.max(largest, store.subjectCount);
     }
     expect(largest).toBe(1000);
-    expect(store.isRevoked(claimsAt('user-19999', T0 / 1000))).toBe(true);
-    expect(store.isRevoked(claimsAt('user-0', T0 / 1000 - 10))).toBe(false);
+    expect(refused).toBe(19_000);
+    expect(store.isRevoked(claimsAt('user-999', T0 / 1000))).toBe(true);
+    expect(store.isRevoked(claimsAt('user-0', T0 / 1000 - 10))).toBe(true);
+    expect(store.isRevoked(claimsAt('user-1000', T0 / 1000 - 10))).toBe(false);
   });
 
   it('holds one entry for a subject revoked again and again', () => {
@@ -298,7 +326,7 @@ describe('MemoryRevocationStore: bounded memory', () => {
 describe('MemoryRevocationStore: no timers', () => {
   it('creates no timer or immediate, whatever it holds', () => {
     const before = timeoutCount();
-    const store = new MemoryRevocationStore({ maxEntries: 100, maxTokenLifetime: 1 });
+    const store = new MemoryRevocationStore({ maxEntries: 1000, maxTokenLifetime: 1 });
     const exp = Math.floor(Date.now() / 1000) + 1;
     for (let i = 0; i < 500; i++) store.revokeToken({ jti: `j${i}`, exp });
     store.revokeSubject('kevin');

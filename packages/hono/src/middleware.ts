@@ -102,7 +102,14 @@ export function jwt<T = JwtClaims>(options: JwtOptions<T>): MiddlewareHandler<Op
   const authenticator = createAuthenticator<T>(options);
   const responder: Responder = { realm: options.realm, onError: options.onError };
   return createMiddleware<OptionalEnv<T & JwtClaims>>(async (c, next) => {
-    const outcome = await authenticator.authenticate({ authorization: c.req.header('Authorization'), cookie: c.req.header('Cookie') });
+    // A repeated Authorization header arrives joined with ", " (Fetch semantics), which the Bearer
+    // syntax refuses; an empty one arrives as '' and is refused too.
+    const outcome = await authenticator.authenticate({
+      authorization: c.req.header('Authorization'),
+      cookie: c.req.header('Cookie'),
+      method: c.req.method,
+      secFetchSite: c.req.header('Sec-Fetch-Site'),
+    });
     if (!outcome.ok) return refuse(c, outcome.error, outcome.response, responder.onError);
     responders.set(c, responder);
     c.set('jwt', outcome.result?.payload);

@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
@@ -57,7 +58,7 @@ function build(): Fixture {
 
   const app = new Hono<Env<Claims>>();
   app.use('/api/*', jwt<Claims>(options));
-  app.get('/api/me', (c) => {
+  app.on(['GET', 'POST'], '/api/me', (c) => {
     expectTypeOf(c.var.jwt).toEqualTypeOf<Claims & JwtClaims>();
     expectTypeOf(c.var.jwtToken).toEqualTypeOf<string>();
     return c.json({ sub: c.var.jwt.sub, permissions: c.var.jwt.permissions, token: c.var.jwtToken });
@@ -150,6 +151,31 @@ describe('jwt()', () => {
     expect((await get(f.app, '/api/me', { ...bearer(token), Cookie: 'access_token=junk' })).status).toBe(200);
     await expectInvalid(await get(f.app, '/api/me', { Authorization: 'Basic eDp5', Cookie: `access_token=${token}` }), 'authorization header invalid');
     await expectRefusal(await get(f.app, '/api/me', { Cookie: `session=${token}` }), 401, { error: 'missing_token' }, `Bearer realm="${REALM}"`);
+  });
+
+  it('refuses a repeated Authorization header, even when the first one is a valid Bearer token', async () => {
+    const token = await f.signer.sign({ sub: 'kevin' });
+    const headers = new Headers([['Authorization', `Bearer ${token}`], ['Authorization', 'Basic eDp5']]);
+    await expectInvalid(await f.app.request('/api/me', { headers }), 'authorization header invalid', token);
+    expect((await f.app.request('/api/me', { headers: new Headers([['Authorization', `Bearer ${token}`]]) })).status).toBe(200);
+  });
+
+  it('refuses an empty Authorization header instead of falling back to the cookie', async () => {
+    const token = await f.signer.sign({ sub: 'kevin' });
+    await expectInvalid(await get(f.app, '/api/me', { Authorization: '', Cookie: `access_token=${token}` }), 'authorization header invalid', token);
+    expect((await get(f.app, '/api/me', { Cookie: `access_token=${token}` })).status).toBe(200);
+  });
+
+  it('refuses a cookie token on a cross-site or same-site POST; same-origin, GET and header tokens pass', async () => {
+    const token = await f.signer.sign({ sub: 'kevin' });
+    const post = (headers: Record<string, string>) => f.app.request('/api/me', { method: 'POST', headers });
+    const cookie = `access_token=${token}`;
+    await expectInvalid(await post({ Cookie: cookie, 'Sec-Fetch-Site': 'cross-site' }), 'cross-site request refused', token);
+    await expectInvalid(await post({ Cookie: cookie, 'Sec-Fetch-Site': 'same-site' }), 'cross-site request refused', token);
+    expect((await post({ Cookie: cookie, 'Sec-Fetch-Site': 'same-origin' })).status).toBe(200);
+    expect((await post({ Cookie: cookie })).status).toBe(200);
+    expect((await get(f.app, '/api/me', { Cookie: cookie, 'Sec-Fetch-Site': 'cross-site' })).status).toBe(200);
+    expect((await post({ ...bearer(token), 'Sec-Fetch-Site': 'cross-site' })).status).toBe(200);
   });
 
   it('accepts a token signed by jose with the same secret, not with another', async () => {
@@ -352,7 +378,41 @@ describe('over HTTP with @hono/node-server', () => {
     expect(ok.status).toBe(200);
     expect(await ok.json()).toEqual({ ok: true });
   });
+
+  it('refuses a repeated Authorization header (valid Bearer first, then Basic) and an empty one', async () => {
+    const token = await f.signer.sign({ sub: 'kevin' });
+    const invalid = { status: 401, body: JSON.stringify({ error: 'invalid_token', error_description: 'authorization header invalid' }) };
+    const repeated = await nodeRequest(`${url}/api/me`, 'GET', { authorization: [`Bearer ${token}`, 'Basic eDp5'] });
+    expect({ status: repeated.status, body: repeated.body }).toEqual(invalid);
+    expect(repeated.challenge).toBe(`Bearer realm="${REALM}", error="invalid_token", error_description="authorization header invalid"`);
+    const empty = await nodeRequest(`${url}/api/me`, 'GET', { authorization: '', cookie: `access_token=${token}` });
+    expect({ status: empty.status, body: empty.body }).toEqual(invalid);
+    expect((await nodeRequest(`${url}/api/me`, 'GET', { authorization: [`Bearer ${token}`] })).status).toBe(200);
+    expect((await nodeRequest(`${url}/api/me`, 'GET', { cookie: `access_token=${token}` })).status).toBe(200);
+  });
+
+  it('refuses a cookie token on a cross-site POST, and accepts it same-origin or in the Authorization header', async () => {
+    const token = await f.signer.sign({ sub: 'kevin' });
+    const crossSite = await nodeRequest(`${url}/api/me`, 'POST', { cookie: `access_token=${token}`, 'sec-fetch-site': 'cross-site' });
+    expect({ status: crossSite.status, body: crossSite.body }).toEqual({ status: 401, body: JSON.stringify({ error: 'invalid_token', error_description: 'cross-site request refused' }) });
+    expect((await nodeRequest(`${url}/api/me`, 'POST', { cookie: `access_token=${token}`, 'sec-fetch-site': 'same-origin' })).status).toBe(200);
+    expect((await nodeRequest(`${url}/api/me`, 'POST', { ...bearer(token), 'sec-fetch-site': 'cross-site' })).status).toBe(200);
+  });
 });
+
+/** A request through node:http, which sends a header given as an array once per value, and an empty value as is. */
+function nodeRequest(url: string, method: string, headers: Record<string, string | string[]>): Promise<{ status: number; body: string; challenge: string | undefined }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(url, { method, headers, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), challenge: res.headers['www-authenticate'] }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
 
 describe('on the WebCrypto path (edge runtimes)', () => {
   let f: Fixture;

@@ -112,6 +112,15 @@ function compileUnless(unless: JwtOptions['unless']): ((ctx: Context) => boolean
 }
 
 /**
+ * Every `Authorization` value sent, undefined when there is none. Node keeps only the first of a
+ * repeated Authorization header in `headers` (so `Bearer <token>` then `Basic ...` would pass), and
+ * `ctx.get()` answers '' for an absent header as for an empty one; `headersDistinct` tells them apart.
+ */
+function authorizationOf(ctx: Context): string | readonly string[] | undefined {
+  return ctx.req.headersDistinct?.authorization ?? ctx.request.headers.authorization;
+}
+
+/**
  * Koa middleware that verifies the request's bearer token and puts its claims on
  * `ctx.state.user`. Failures answer 401 per RFC 6750 (JSON body and `WWW-Authenticate`);
  * errors thrown further down the chain pass through untouched.
@@ -156,7 +165,7 @@ export function jwt<T = JwtClaims, K extends string = 'user'>(options: JwtOption
         }
       }
     }
-    return auth.authenticate({ authorization: ctx.get('Authorization'), cookie: ctx.get('Cookie') });
+    return auth.authenticate({ authorization: authorizationOf(ctx), cookie: ctx.get('Cookie'), method: ctx.method, secFetchSite: ctx.get('Sec-Fetch-Site') || undefined });
   };
 
   const revoked = async (ctx: Context, outcome: Outcome): Promise<Outcome> => {

@@ -140,6 +140,35 @@ describe('cookie', async () => {
   });
 });
 
+describe('repeated, empty and cross-site headers', async () => {
+  const server = await appWith({ ...base, cookie: 'access_token' });
+  const post = (headers: Record<string, string | string[]>) => send(server.url, 'POST', '/', headers);
+
+  test('a repeated Authorization header is refused, even when the first one is a valid Bearer token', async () => {
+    const token = await sign();
+    expectInvalid(await server.get('/', { authorization: [`Bearer ${token}`, 'Basic eDp5'] }), 'authorization header invalid');
+    expectInvalid(await server.get('/', { authorization: [`Bearer ${token}`, `Bearer ${token}`] }), 'authorization header invalid');
+    expect((await server.get('/', { authorization: [`Bearer ${token}`] })).status).toBe(200);
+  });
+
+  test('an empty Authorization header is refused, not read as absent, even with a valid cookie', async () => {
+    const cookie = `access_token=${await sign()}`;
+    expectInvalid(await server.get('/', { authorization: '', cookie }), 'authorization header invalid');
+    expect((await server.get('/', { cookie })).status).toBe(200);
+  });
+
+  test('a cookie token on a cross-site or same-site POST is refused; same-origin and header tokens pass', async () => {
+    const token = await sign();
+    const cookie = `access_token=${token}`;
+    expectInvalid(await post({ cookie, 'sec-fetch-site': 'cross-site' }), 'cross-site request refused');
+    expectInvalid(await post({ cookie, 'sec-fetch-site': 'same-site' }), 'cross-site request refused');
+    expect((await post({ cookie, 'sec-fetch-site': 'same-origin' })).status).toBe(200);
+    expect((await post({ cookie })).status).toBe(200);
+    expect((await server.get('/', { cookie, 'sec-fetch-site': 'cross-site' })).status).toBe(200);
+    expect((await post({ ...bearer(token), 'sec-fetch-site': 'cross-site' })).status).toBe(200);
+  });
+});
+
 describe('getToken', async () => {
   const server = await appWith({
     ...base,

@@ -12,7 +12,9 @@ export interface AuthenticatedRequest<T extends JwtClaims = JwtClaims> {
  * required. A route that also requires permissions stays protected.
  * @example @Public() @Get('health') health() { return { status: 'ok' } }
  */
-export const Public = Reflector.createDecorator<void, true>({ transform: () => true });
+// Fixed metadata keys (not Nest's random default) for the same reason as the registered DI tokens:
+// decorators from one copy of a dual-loaded package must be seen by the guard of the other.
+export const Public = Reflector.createDecorator<void, true>({ key: '@jwt/nest:public', transform: () => true });
 
 export interface PermissionRequirement {
   permissions: readonly string[];
@@ -20,7 +22,7 @@ export interface PermissionRequirement {
 }
 
 /** @internal The metadata behind `@RequirePermissions()` and `@RequireAnyPermission()`. */
-export const PermissionsMetadata = Reflector.createDecorator<PermissionRequirement>();
+export const PermissionsMetadata = Reflector.createDecorator<PermissionRequirement>({ key: '@jwt/nest:permissions' });
 
 function requirement(permissions: readonly string[], mode: PermissionRequirement['mode'], name: string): PermissionRequirement {
   // Checked when the class is defined, so a mistake stops the application before any request.

@@ -5,14 +5,30 @@ import { PermissionsMetadata, Public, type AuthenticatedRequest } from './decora
 import { JwtForbiddenException, JwtUnauthorizedException } from './exceptions.js';
 import { JWT_AUTH_RUNTIME, type JwtAuthRuntime } from './options.js';
 
+type DistinctHeaders = Record<string, string[] | undefined>;
+
+/** An Express request (a Node IncomingMessage) or a Fastify request (the IncomingMessage on `raw`). */
 interface HttpRequestLike extends Partial<AuthenticatedRequest> {
+  method?: string;
   headers?: Record<string, string | string[] | undefined>;
+  headersDistinct?: DistinctHeaders;
+  raw?: { headersDistinct?: DistinctHeaders };
 }
 
 function header(request: HttpRequestLike, name: string): string | undefined {
   const value = request.headers?.[name];
-  // Node never repeats these two, but a proxy-built request might: refusing is the safe reading.
+  // A proxy-built request might carry a list: joined, it fails the Bearer syntax, which is the safe reading.
   return Array.isArray(value) ? value.join(', ') : value;
+}
+
+/**
+ * Every `Authorization` value sent. Node keeps only the first of a repeated Authorization header
+ * in `headers`, which would let `Bearer <token>` followed by `Basic ...` pass as one valid header;
+ * `headersDistinct` keeps them all so the core can refuse the pair.
+ */
+function authorization(request: HttpRequestLike): string | readonly string[] | undefined {
+  const distinct = request.headersDistinct ?? request.raw?.headersDistinct;
+  return distinct?.['authorization'] ?? header(request, 'authorization');
 }
 
 /**
@@ -40,7 +56,12 @@ export class JwtAuthGuard implements CanActivate {
     }
     const http = context.switchToHttp();
     const request = http.getRequest<HttpRequestLike>();
-    const outcome = await this.runtime.authenticator.authenticate({ authorization: header(request, 'authorization'), cookie: header(request, 'cookie') });
+    const outcome = await this.runtime.authenticator.authenticate({
+      authorization: authorization(request),
+      cookie: header(request, 'cookie'),
+      method: request.method,
+      secFetchSite: header(request, 'sec-fetch-site'),
+    });
     if (!outcome.ok) return this.refuse(http.getResponse(), outcome.response, outcome.error);
     if (outcome.result === undefined) {
       // `optional: true` lets anonymous requests through, but never into a route needing permissions.

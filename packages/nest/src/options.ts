@@ -18,9 +18,11 @@ import {
 } from '@jwt/core';
 
 /** Injection token of the options given to `JwtAuthModule.forRoot()` or returned by `forRootAsync()`'s factory. */
-export const JWT_AUTH_OPTIONS = Symbol('JWT_AUTH_OPTIONS');
+// Registered symbols: when an app loads both the ESM and the CommonJS build (a dual-package
+// install), both copies must name the same providers or injection fails.
+export const JWT_AUTH_OPTIONS = Symbol.for('@jwt/nest:JWT_AUTH_OPTIONS');
 /** @internal The verifier, signer and settings built once from the options. */
-export const JWT_AUTH_RUNTIME = Symbol('JWT_AUTH_RUNTIME');
+export const JWT_AUTH_RUNTIME = Symbol.for('@jwt/nest:JWT_AUTH_RUNTIME');
 
 export interface JwtAuthOptions<T extends JwtClaims = JwtClaims> extends AuthenticatorOptions<T> {
   /**
@@ -49,7 +51,13 @@ export interface JwtAuthRuntime {
   permissionsClaim: string;
 }
 
+/** A JWKS location, which the core fetches keys from; the same test as the core's verifier. */
+function isJwksUrl(key: VerifyKey): boolean {
+  return key instanceof URL || (typeof key === 'string' && /^\s*https?:\/\//i.test(key));
+}
+
 function isRawKeyInput(key: VerifyKey): key is KeyInput {
+  if (isJwksUrl(key)) return false;
   if (typeof key === 'string' || key instanceof Uint8Array) return true;
   return typeof key === 'object' && key !== null && !isJwtKey(key) && !isKeyProvider(key);
 }
@@ -71,6 +79,7 @@ export async function createJwtAuthRuntime(options: JwtAuthOptions): Promise<Jwt
     throw new JwtError('ERR_CONFIG_INVALID', { detail: 'permissionsClaim must be a non-empty string' });
   }
   // A raw key (string, PEM, JWK, KeyObject) is imported once so the verifier and the signer share it.
+  // A JWKS URL is not key material: the authenticator turns it into a remote key set.
   const key = authOptions.key !== undefined && authOptions.key !== null && isRawKeyInput(authOptions.key) ? await importKey(authOptions.key) : authOptions.key;
   const authenticator = createAuthenticator({ ...authOptions, key });
 

@@ -1,4 +1,4 @@
-import { Catch, Controller, ForbiddenException, Get, HttpException, ParseIntPipe, UnauthorizedException, UseGuards, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import { Catch, Controller, ForbiddenException, Get, HttpCode, HttpException, ParseIntPipe, Post, UnauthorizedException, UseGuards, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import { generateKeyPair, generateSecret, MemoryRevocationStore, sign, type JwtClaims, type JwtKey } from '@jwt/core';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,7 +13,7 @@ import {
   RequireAnyPermission,
   RequirePermissions,
 } from '../src/index.js';
-import { bearer, call, INSUFFICIENT, invalidToken, MISSING, PLATFORMS, REALM, shape, startApp, tamper, unsignedToken, type RunningApp } from './harness.js';
+import { bearer, call, INSUFFICIENT, invalidToken, MISSING, nodeCall, PLATFORMS, REALM, shape, startApp, tamper, unsignedToken, type RunningApp } from './harness.js';
 
 interface AppClaims extends JwtClaims {
   sub: string;
@@ -31,6 +31,13 @@ class RoutesController {
   @Get('me')
   me(@Claims() claims: AppClaims) {
     return claims;
+  }
+
+  @UseGuards(JwtAuthGuard)
+  @Post('me')
+  @HttpCode(200)
+  postMe(@Claims<AppClaims>('sub') sub: string) {
+    return { sub };
   }
 
   @UseGuards(JwtAuthGuard)
@@ -174,6 +181,31 @@ describe.each(PLATFORMS)('JwtAuthGuard per route on %s', (platform) => {
     ['garbage', '\u00ff\u00fe'],
   ])('refuses %s in Authorization with 401 invalid_token', async (_name, authorization) => {
     expect(shape(await call(server.url, '/me', { headers: { authorization } }))).toEqual(invalidToken('authorization header invalid'));
+  });
+
+  it('refuses a repeated Authorization header, even when the first one is a valid Bearer token', async () => {
+    const token = await mint({ sub: 'kevin' });
+    expect(shape(await nodeCall(server.url, '/me', 'GET', { authorization: [`Bearer ${token}`, 'Basic a2V2aW46cHc='] }))).toEqual(invalidToken('authorization header invalid'));
+    expect(shape(await nodeCall(server.url, '/me', 'GET', { authorization: [`Bearer ${token}`, `Bearer ${token}`] }))).toEqual(invalidToken('authorization header invalid'));
+    expect((await nodeCall(server.url, '/me', 'GET', { authorization: [`Bearer ${token}`] })).status).toBe(200);
+  });
+
+  it('refuses an empty Authorization header instead of falling back to the cookie', async () => {
+    const cookie = `access_token=${await mint({ sub: 'kevin' })}`;
+    expect(shape(await nodeCall(server.url, '/me', 'GET', { authorization: '', cookie }))).toEqual(invalidToken('authorization header invalid'));
+    expect((await nodeCall(server.url, '/me', 'GET', { cookie })).status).toBe(200);
+  });
+
+  it('refuses a cookie token on a cross-site or same-site POST; same-origin, GET and header tokens pass', async () => {
+    const token = await mint({ sub: 'kevin' });
+    const cookie = `access_token=${token}`;
+    expect(shape(await nodeCall(server.url, '/me', 'POST', { cookie, 'sec-fetch-site': 'cross-site' }))).toEqual(invalidToken('cross-site request refused'));
+    expect(shape(await nodeCall(server.url, '/me', 'POST', { cookie, 'sec-fetch-site': 'same-site' }))).toEqual(invalidToken('cross-site request refused'));
+    const sameOrigin = await nodeCall(server.url, '/me', 'POST', { cookie, 'sec-fetch-site': 'same-origin' });
+    expect({ status: sameOrigin.status, body: sameOrigin.body }).toEqual({ status: 200, body: '{"sub":"kevin"}' });
+    expect((await nodeCall(server.url, '/me', 'POST', { cookie })).status).toBe(200);
+    expect((await nodeCall(server.url, '/me', 'GET', { cookie, 'sec-fetch-site': 'cross-site' })).status).toBe(200);
+    expect((await nodeCall(server.url, '/me', 'POST', { authorization: `Bearer ${token}`, 'sec-fetch-site': 'cross-site' })).status).toBe(200);
   });
 
   it('refuses a token signed with another key', async () => {

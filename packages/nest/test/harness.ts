@@ -1,3 +1,4 @@
+import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { INestApplication, ModuleMetadata } from '@nestjs/common';
 import { ExpressAdapter } from '@nestjs/platform-express';
@@ -34,6 +35,26 @@ export interface Answer {
 export async function call(base: string, path: string, init: RequestInit = {}): Promise<Answer> {
   const res = await fetch(base + path, init);
   return { status: res.status, body: await res.text(), wwwAuthenticate: res.headers.get('www-authenticate'), contentType: res.headers.get('content-type') };
+}
+
+/**
+ * A request through node:http, for headers fetch cannot send: a header given as an array goes out
+ * once per value (a repeated Authorization header), and an empty value goes out as is.
+ */
+export function nodeCall(base: string, path: string, method: string, headers: Record<string, string | string[]>): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(base + path, { method, headers, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => {
+        const challenge = res.headers['www-authenticate'];
+        resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), wwwAuthenticate: challenge ?? null, contentType: res.headers['content-type'] ?? null });
+      });
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end();
+  });
 }
 
 export function bearer(token: string): RequestInit {

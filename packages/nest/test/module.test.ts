@@ -154,6 +154,33 @@ describe.each(PLATFORMS)('key sets, key rings and JWKS on %s', (platform) => {
     }
   });
 
+  it.each([
+    ['a URL', () => new URL(jwksUrl)],
+    ['an http:// string', () => jwksUrl],
+  ])('verifies with a JWKS given as %s key, fetched from the endpoint', async (_name, url) => {
+    const server = await check(() => ({ key: url() }));
+    try {
+      // Nothing can sign with a JWKS location: the signer is unavailable, the URL text never became a secret.
+      await expect(server.app.get(JwtSignerService).sign({ sub: 'kevin' })).rejects.toMatchObject({ code: 'ERR_CONFIG_INVALID' });
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('answers 401 key set unavailable, not 500, when the JWKS URL cannot be reached', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const deadUrl = new URL(`http://127.0.0.1:${(closed.address() as AddressInfo).port}/jwks.json`);
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const server = await startApp(platform, { imports: [JwtAuthModule.forRoot({ key: deadUrl, realm: REALM })], controllers: [AuthController] });
+    try {
+      const token = await sign({ sub: 'kevin' }, current, { expiresIn: 60 });
+      expect(shape(await call(server.url, '/me', bearer(token)))).toEqual(invalidToken('key set unavailable'));
+    } finally {
+      await server.close();
+    }
+  });
+
   it('signs with the active key of a key ring and verifies the keys it replaced', async () => {
     const server = await check(() => ({ key: keyRing({ active: current, verifyOnly: [previous] }), signOptions: { expiresIn: 60 } }));
     try {
@@ -226,6 +253,7 @@ describe('configuration mistakes stop the application at bootstrap', () => {
     ['a PEM public key given as an HMAC secret', { key: '-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----' }, 'ERR_KEY_INVALID'],
     ['an empty permissionsClaim', { key: SECRET, permissionsClaim: '' }, 'ERR_CONFIG_INVALID'],
     ['signOptions with a verification-only key', { key: keySet([generateSecret()]), signOptions: { expiresIn: 60 } }, 'ERR_CONFIG_INVALID'],
+    ['signOptions with a JWKS URL as the only key', { key: new URL('http://127.0.0.1:9/jwks.json'), signOptions: { expiresIn: 60 } }, 'ERR_CONFIG_INVALID'],
     ['an invalid cookie name', { key: SECRET, cookie: 'bad name' }, 'ERR_CONFIG_INVALID'],
     ['an unknown algorithm', { key: SECRET, algorithms: ['HS1' as 'HS256'] }, 'ERR_CONFIG_INVALID'],
   ])('refuses %s', async (_name, options, code) => {

@@ -4,7 +4,7 @@
  * from workerd's control descriptor once it listens (no port guessing, no race).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
@@ -12,9 +12,10 @@ import { createInterface } from 'node:readline';
 
 const require = createRequire(import.meta.url);
 
-/** The workerd binary the `workerd` package installed. */
+/** The workerd binary the `workerd` package installed (its main module exports the path). */
 export function workerdBinary(): string {
-  return (require('workerd') as { default?: string }).default ?? (require('workerd') as string);
+  const exported = require('workerd') as { default?: string } | string;
+  return typeof exported === 'string' ? exported : exported.default!;
 }
 
 export interface WorkerOptions {
@@ -48,7 +49,7 @@ export function workerConfig(options: WorkerOptions, moduleName: string): string
 const config :Workerd.Config = (
   services = [
     (name = "main", worker = .worker),
-    (name = "loopback", network = (allow = ["local", "private", "public"])),
+    (name = "loopback", network = (allow = ["local"])),
     (name = "none", network = (allow = [])),
   ],
   sockets = [ (name = "http", address = "127.0.0.1:0", http = (), service = "main") ],
@@ -67,7 +68,6 @@ const worker :Workerd.Worker = (
 export async function startWorker(options: WorkerOptions): Promise<RunningWorker> {
   const dir = mkdtempSync(join(tmpdir(), 'jwt-workerd-'));
   const moduleName = basename(options.module);
-  const { readFileSync } = await import('node:fs');
   writeFileSync(join(dir, moduleName), readFileSync(options.module));
   const configFile = join(dir, 'config.capnp');
   writeFileSync(configFile, workerConfig(options, moduleName));
