@@ -1,15 +1,15 @@
 // What authentication costs per HTTP request, for each framework against the middleware its users
 // install today. Each server runs in its own process on 127.0.0.1; autocannon drives it from this
-// process (32 connections, no pipelining). Per framework and algorithm, the no-auth server, ours
-// and the peer in its two forms are timed in interleaved rounds after a warm-up, and each is
-// reported as the ratio of its req/s to the no-auth server's in the same round, which cancels
-// most of the noise of a shared machine. Writes its table into bench/README.md.
+// process (32 connections, no pipelining). Per framework and algorithm, the no-auth server, ours,
+// the peer in its two forms and an inline node:crypto floor are timed in interleaved rounds after a
+// warm-up, and each is reported as the ratio of its req/s to the no-auth server's in the same
+// round, which cancels much of the noise of a shared machine. Writes its table into bench/README.md.
 //
 //   node bench/http/run.mjs            the full run (about 4 minutes on 2 cores), writes the README
-//   node bench/http/run.mjs --quick    a smoke run: short rounds, README untouched
+//   node bench/http/run.mjs --quick    a smoke run: 2 rounds, README untouched
 //   options: --frameworks hono,koa,nest  --algs HS256,ES256  --rounds N  --duration S  --warmup S
-//            --profile (profile ours and the no-auth server even where targets are met)
-//            --no-profile (never profile)
+//            --profile     profile ours, the floor and no auth even where the targets are met
+//            --no-profile  never profile
 import { fork } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
@@ -313,18 +313,24 @@ function targetRows(rows) {
 function renderTable(rows, targets, profiles, elapsedSeconds) {
   const date = new Date().toISOString().slice(0, 10);
   const lines = [
-    `Run on ${date}, Node ${process.version}, ${cpus().length} cores${quick ? ' (quick mode)' : ''}, in ${Math.round(elapsedSeconds)} s. ` +
+    `Run on ${date}, Node ${process.version}, ${cpus().length} cores${quick ? ' (quick mode)' : ''}, in ${Math.round(elapsedSeconds)} s` +
+      `${prioritized ? `, benchmark processes at nice ${PRIORITY}` : ''}. ` +
       `autocannon ${CONNECTIONS} connections, pipelining 1, on 127.0.0.1; each server in its own process; ` +
-      `${WARMUP_SECONDS} s warm-up, then ${ROUNDS} interleaved rounds of ${ROUND_SECONDS} s (no auth, ours, peer, peer with a prebuilt key, no auth, ...). ` +
-      'req/s and p99 are medians over the rounds; the ratio is the median of each round\'s req/s over the same round\'s no-auth req/s. ' +
-      'Server CPU µs/req is the server process\'s CPU time (user + system) over the requests it answered, and the CPU ratio is the no-auth server\'s over this one\'s, same round: ' +
-      'what the req/s ratio would be if the server alone had a core, and the steadier of the two when other processes share the machine. ' +
+      `${WARMUP_SECONDS} s warm-up each, then ${ROUNDS} interleaved rounds of ${ROUND_SECONDS} s (no auth, ours, peer, peer with a prebuilt key, floor, then again). ` +
+      'req/s and p99 are medians over the rounds; the ratio is the median of each round\'s req/s over the same round\'s no-auth req/s, and the range shows the lowest and highest round. ' +
+      'Server CPU µs/req is the server process\'s CPU time (user + system, every thread: WebCrypto works on libuv\'s thread pool) over the requests it answered; ' +
+      'the CPU ratio is the no-auth server\'s over this one\'s, same round. It moves less than req/s when other processes share the machine. ' +
       'Every server answered the valid token with its claims and (auth servers) a tampered token and no token with 401 before timing; every timed answer was 2xx. ' +
       'No verified-token cache anywhere.',
     '',
-    '| framework | alg | server | req/s | p99 ms | ratio to no auth | server CPU µs/req | CPU ratio |',
-    '|---|---|---|---:|---:|---:|---:|---:|',
-    ...rows.map((r) => `| ${r.framework} | ${r.alg} | ${r.server} | ${fmtInt(r.rps)} | ${r.p99} | ${r.variant === 'none' ? '1.00' : r.ratio.toFixed(2)} | ${r.cpuPerRequest.toFixed(0)} | ${r.variant === 'none' ? '1.00' : r.cpuRatio.toFixed(2)} |`),
+    '| framework | alg | server | req/s | p99 ms | ratio to no auth | range | server CPU µs/req | CPU ratio |',
+    '|---|---|---|---:|---:|---:|---:|---:|---:|',
+    ...rows.map((r) => {
+      const range = r.variant === 'none' ? '' : `${Math.min(...r.ratios).toFixed(2)}-${Math.max(...r.ratios).toFixed(2)}`;
+      const ratio = r.variant === 'none' ? '1.00' : r.ratio.toFixed(2);
+      const cpuRatio = r.variant === 'none' ? '1.00' : r.cpuRatio.toFixed(2);
+      return `| ${r.framework} | ${r.alg} | ${r.server} | ${fmtInt(r.rps)} | ${r.p99} | ${ratio} | ${range} | ${r.cpuPerRequest.toFixed(0)} | ${cpuRatio} |`;
+    }),
     '',
     '| framework | alg | target | measured | |',
     '|---|---|---|---|---|',

@@ -3,6 +3,7 @@
  * the app as a process and checks every row of the contract over HTTP, byte for byte where the
  * contract says so.
  */
+import { createServer, type AddressInfo } from 'node:net';
 import { jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_SECRET, spawnApp, startApp, type RunningApp } from './app.js';
@@ -590,6 +591,35 @@ export function runContractSuite(options: ContractSuiteOptions): void {
       expect(stderr).toMatch(/JWT_SECRET/);
       expect(stderr).toMatch(/32 bytes/);
       expect(stderr).not.toContain(secret);
+    });
+
+    it.each([
+      ['names a PUBLIC KEY', 'paste of a PUBLIC KEY instead of the shared secret'],
+      ['is a JSON object (a JWK)', '{"kty":"oct","k":"not-a-secret-but-a-key-document"}'],
+    ])('refuses to start, with one error line and no stack trace, when JWT_SECRET %s', async (_name, secret) => {
+      const run = spawnApp({ app: appName, env: { JWT_SECRET: secret } });
+      const exit = await run.exited;
+      const { stdout, stderr } = run.output();
+      expect(exit.code).toBe(1);
+      expect(stdout).not.toMatch(/listening on/);
+      expect(stderr).toMatch(/^error: JWT_SECRET .*$/m);
+      expect(stderr).not.toMatch(/^\s+at /m);
+      expect(stderr).not.toContain(secret);
+      expect(stderr).not.toContain('not-a-secret');
+    });
+
+    it('refuses a JWT_SECRET the core refuses with REDIS_URL set too, and exits instead of hanging on a store connection', async () => {
+      const closed = createServer();
+      await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+      const port = (closed.address() as AddressInfo).port;
+      await new Promise<void>((resolve) => closed.close(() => resolve()));
+      const run = spawnApp({ app: appName, env: { JWT_SECRET: '-----BEGIN PUBLIC KEY----- pasted by mistake', REDIS_URL: `redis://127.0.0.1:${port}` } });
+      // A process still alive after this is the bug: it is killed, and the exit shows the signal.
+      const timer = setTimeout(() => run.child.kill('SIGKILL'), 10_000);
+      const exit = await run.exited;
+      clearTimeout(timer);
+      expect(exit).toEqual({ code: 1, signal: null });
+      expect(run.output().stderr).toMatch(/^error: JWT_SECRET /m);
     });
 
     it('starts with exactly 32 bytes of secret', async () => {

@@ -311,7 +311,7 @@ export async function importKey(input: KeyInput, options: ImportKeyOptions = {})
   if (input instanceof Uint8Array) return secretKey(input, options);
   if (typeof CryptoKey !== 'undefined' && input instanceof CryptoKey) return importCryptoKey(input, options);
   if (isKeyObjectLike(input)) return importKeyObject(input, options);
-  if (isPlainObject(input)) return importJwk(input, options);
+  if (isJwkObject(input)) return importJwk(input, options);
   throw new JwtError('ERR_KEY_INVALID', { detail: 'key invalid: unrecognised key input' });
 }
 
@@ -323,6 +323,35 @@ export function importSecretNow(input: unknown): JwtKey | undefined {
   if (input instanceof Uint8Array) return secretKey(input);
   if (typeof input === 'string' && parseKeyText(input) === undefined) return secretKey(input);
   return undefined;
+}
+
+/**
+ * @internal Raw key input that can become a key synchronously does so: HMAC secrets everywhere,
+ * and PEM, JWK and KeyObject input on the Node backend. So a weak, malformed or misused key
+ * throws when a signer or verifier is built, not at its first request. Undefined: import later.
+ */
+export function importKeyNow(input: unknown): JwtKey | undefined {
+  const secret = importSecretNow(input);
+  if (secret !== undefined) return secret;
+  if (typeof input === 'object' && input !== null && !isJwkObject(input) && !isKeyObjectLike(input) && !(typeof CryptoKey !== 'undefined' && input instanceof CryptoKey)) {
+    throw new JwtError('ERR_KEY_INVALID', { detail: 'key invalid: unrecognised key input' });
+  }
+  const nc = nodeCrypto();
+  if (nc === undefined) return undefined;
+  let key: JwtKey | Promise<JwtKey> | undefined;
+  if (typeof input === 'string') {
+    const text = parseKeyText(input);
+    if (text !== undefined) key = 'pem' in text ? importPem(text.pem, {}) : importJwk(text.jwk, {});
+  } else if (isKeyObjectLike(input) && input.type !== 'secret') {
+    key = nodeAsymmetric(nc, input as unknown as KeyObject, {});
+  } else if (isJwkObject(input)) {
+    key = importJwk(input, {});
+  }
+  if (key instanceof Promise) {
+    key.catch(() => undefined);
+    return undefined;
+  }
+  return key;
 }
 
 /**
@@ -338,6 +367,13 @@ export function parseKeyText(input: string): { pem: string } | { jwk: unknown } 
   } catch {
     throw new JwtError('ERR_KEY_INVALID', { detail: 'key invalid: text starting with { is not valid JWK JSON' });
   }
+}
+
+/** A JWK is a plain JSON object: an instance of some class (an encryption key, say) is not one. */
+function isJwkObject(value: unknown): value is Jwk {
+  if (!isPlainObject(value)) return false;
+  const proto = Object.getPrototypeOf(value) as unknown;
+  return proto === Object.prototype || proto === null;
 }
 
 function isKeyObjectLike(value: unknown): value is KeyObjectLike {
@@ -383,7 +419,7 @@ function checkSigningUse(jwk: Jwk): void {
   }
 }
 
-async function importJwk(value: unknown, options: ImportKeyOptions): Promise<JwtKey> {
+function importJwk(value: unknown, options: ImportKeyOptions): JwtKey | Promise<JwtKey> {
   if (!isPlainObject(value) || typeof value.kty !== 'string') throw new JwtError('ERR_KEY_INVALID', { detail: 'key invalid: a JWK needs kty' });
   const jwk = value as Jwk;
   checkSigningUse(jwk);
@@ -413,8 +449,7 @@ async function importJwk(value: unknown, options: ImportKeyOptions): Promise<Jwt
   const material: WebMaterial = { backend: 'web', jwk: stripMeta(jwk), cache: new Map() };
   const key = new JwtKey({ kind: isPrivate ? 'private' : 'public', kty: info.kty, algorithms, kid: kidOption(opts.kid), curve: info.curve, material });
   // Import once now, so a malformed key fails here and not at the first request.
-  await webCryptoKey(key, algorithms[0]!, isPrivate ? 'sign' : 'verify');
-  return key;
+  return webCryptoKey(key, algorithms[0]!, isPrivate ? 'sign' : 'verify').then(() => key);
 }
 
 function stripMeta(jwk: Jwk): Jwk {
@@ -448,7 +483,7 @@ function pemDer(pem: string): { label: string; der: Uint8Array } {
   return { label: m[1]!, der };
 }
 
-async function importPem(pem: string, options: ImportKeyOptions): Promise<JwtKey> {
+function importPem(pem: string, options: ImportKeyOptions): JwtKey | Promise<JwtKey> {
   const { label, der } = pemDer(pem);
   const isPrivate = label.endsWith('PRIVATE KEY');
   if (label === 'ENCRYPTED PRIVATE KEY') throw new JwtError('ERR_KEY_UNSUPPORTED', { detail: 'key type not supported: decrypt the private key first' });
@@ -465,6 +500,10 @@ async function importPem(pem: string, options: ImportKeyOptions): Promise<JwtKey
     }
     return nodeAsymmetric(nc, keyObject, options);
   }
+  return importPemWeb(label, der, isPrivate, options);
+}
+
+async function importPemWeb(label: string, der: Uint8Array, isPrivate: boolean, options: ImportKeyOptions): Promise<JwtKey> {
   let body = der;
   if (label === 'CERTIFICATE') body = asn1.certificateSpki(der);
   else if (label === 'RSA PUBLIC KEY') body = asn1.pkcs1PublicToSpki(der);

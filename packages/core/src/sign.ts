@@ -9,7 +9,7 @@ import type { JwtClaims } from './claims.js';
 import { toSeconds } from './duration.js';
 import { configError, JwtError } from './errors.js';
 import { isPlainObject } from './json.js';
-import { importKey, importSecretNow, isJwtKey, keyMaterial, signBytes, type JwtKey, type KeyInput } from './keys.js';
+import { importKey, importKeyNow, isJwtKey, keyMaterial, signBytes, type JwtKey, type KeyInput } from './keys.js';
 import { isKeyRing, type KeyRing } from './keyring.js';
 
 export interface SignOptions {
@@ -213,7 +213,7 @@ export function createSigner(options: SignerOptions): Signer {
     compiled = compile(key, options);
   } else {
     // A raw secret compiles now, so a weak one throws here rather than at the first sign().
-    const secret = importSecretNow(key);
+    const secret = importKeyNow(key);
     if (secret !== undefined) {
       compiled = compile(secret, options);
     } else {

@@ -9,9 +9,9 @@ import { decodeSegment, decodeSegmentText, isBase64url } from './base64url.js';
 import { compileClaimOptions, validateClaims, type ClaimOptions, type CompiledClaimOptions, type JwtClaims } from './claims.js';
 import { configError, JwtError } from './errors.js';
 import { parseJsonObject, type JsonObject } from './json.js';
-import { importKey, importSecretNow, isJwtKey, verifyBytes, type JwtKey, type KeyInput } from './keys.js';
+import { importKey, importKeyNow, isJwtKey, verifyBytes, type JwtKey, type KeyInput } from './keys.js';
 import { isKeyProvider, type JwsHeader, type KeyProvider } from './keyset.js';
-import { remoteJwks } from './jwks.js';
+import { sharedRemoteJwks } from './jwks.js';
 // Through the seam, not from jwe.ts: verification alone must not bundle JWE.
 import { nestedDecryption } from './nested.js';
 import type { JweKey } from './jwe-keys.js';
@@ -136,6 +136,7 @@ class Pipeline<T> {
   readonly #schema: StandardSchemaV1<unknown, T> | undefined;
   readonly #revocation: RevocationChecker | undefined;
   readonly #headers = new Map<string, JwsHeader>();
+  readonly #providerKeys: boolean;
   #keys: MaybePromise<(header: JwsHeader) => MaybePromise<readonly JwtKey[]>>;
   readonly #cache: Map<string, CacheEntry> | undefined;
   readonly #cacheMax: number;
@@ -161,6 +162,7 @@ class Pipeline<T> {
     if (options.revocation !== undefined && typeof options.revocation?.isRevoked !== 'function') throw configError('revocation must have an isRevoked(claims) method');
     this.#revocation = options.revocation;
     this.#decrypt = nestedDecryption(options);
+    this.#providerKeys = isKeyProvider(key);
     this.#keys = this.#keySource(key);
     if (this.#keys instanceof Promise) {
       this.#keys.then((fn) => (this.#keys = fn), () => undefined);
@@ -208,10 +210,11 @@ class Pipeline<T> {
     // A URL is a JWKS location, never secret material: read as text it would become an HMAC
     // secret that anyone who knows the URL could sign with.
     if (key instanceof URL || (typeof key === 'string' && /^\s*https?:\/\//i.test(key))) {
-      const jwks = remoteJwks(typeof key === 'string' ? key.trim() : key);
+      // Shared per URL, so one-off verify() calls do not fetch the set every time.
+      const jwks = sharedRemoteJwks(typeof key === 'string' ? key.trim() : key);
       return (header) => jwks.getKeys(header);
     }
-    const now = importSecretNow(key);
+    const now = importKeyNow(key);
     if (now !== undefined) {
       const list = [now];
       return () => list;
@@ -284,6 +287,10 @@ class Pipeline<T> {
   }
 
   #stillOffered(result: VerifyResult<unknown>): boolean {
+    // Key sets, rings and remote JWKS change over time and answer from memory: ask them again.
+    // A single key never changes, and a resolver function is the caller's to keep cheap: it is
+    // consulted on misses only.
+    if (!this.#providerKeys) return true;
     const keys = this.#keys;
     if (keys instanceof Promise) return false;
     let offered;

@@ -109,3 +109,31 @@ describe('inherited names are not claims', () => {
     expect(() => requirePermissionsOf({ sub: 'a' }, ['x'], { claim: 'toString' })).toThrow(expect.objectContaining({ code: 'ERR_INSUFFICIENT_SCOPE' }));
   });
 });
+
+describe('raw PEM and JWK keys are checked at construction on Node', async () => {
+  const { generateKeyPairSync } = await import('node:crypto');
+  const weakRsa = generateKeyPairSync('rsa', { modulusLength: 1024 });
+  const ed = generateKeyPairSync('ed25519');
+
+  it('a malformed PEM throws ERR_KEY_INVALID when the verifier is built', () => {
+    expect(() => createVerifier({ key: '-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----' })).toThrow(expect.objectContaining({ code: 'ERR_KEY_INVALID' }));
+  });
+
+  it('a 1024-bit RSA key, as PEM or JWK, throws ERR_KEY_WEAK when the verifier is built', () => {
+    const pem = weakRsa.publicKey.export({ type: 'spki', format: 'pem' }) as string;
+    expect(() => createVerifier({ key: pem })).toThrow(expect.objectContaining({ code: 'ERR_KEY_WEAK' }));
+    expect(() => createVerifier({ key: weakRsa.publicKey.export({ format: 'jwk' }) as never })).toThrow(expect.objectContaining({ code: 'ERR_KEY_WEAK' }));
+    expect(() => createVerifier({ key: weakRsa.publicKey })).toThrow(expect.objectContaining({ code: 'ERR_KEY_WEAK' }));
+  });
+
+  it('a public key cannot build a signer', () => {
+    const pem = ed.publicKey.export({ type: 'spki', format: 'pem' }) as string;
+    expect(() => createSigner({ key: pem, expiresIn: 60 })).toThrow(expect.objectContaining({ code: 'ERR_KEY_INVALID' }));
+  });
+
+  it('a good PEM pair signs and verifies synchronously from construction', () => {
+    const signer = createSigner({ key: ed.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string, expiresIn: 60 });
+    const verifier = createVerifier({ key: ed.publicKey.export({ type: 'spki', format: 'pem' }) as string });
+    expect(verifier.verifySync(signer.signSync({ sub: 'kevin' })).payload.sub).toBe('kevin');
+  });
+});

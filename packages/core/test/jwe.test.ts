@@ -34,6 +34,7 @@ import {
   publicKeyOf,
   secretKey,
   sign,
+  verify,
   type EcdhCurve,
   type Jwk,
   type JweAlgorithm,
@@ -772,7 +773,8 @@ for (const backend of BACKENDS) {
         expect(isJwtKey(jweKey)).toBe(false);
         expect(isJweKey(jwtKey)).toBe(false);
         const jws = await sign({ sub: 'kevin' }, jwtKey, { expiresIn: '5m' });
-        await expect(createVerifier({ key: jweKey as unknown as JwtKey }).verify(jws)).rejects.toBeInstanceOf(JwtError);
+        expect(() => createVerifier({ key: jweKey as unknown as JwtKey })).toThrow(expect.objectContaining({ code: 'ERR_KEY_INVALID' }));
+        await expect(verify(jws, jweKey as unknown as JwtKey)).rejects.toBeInstanceOf(JwtError);
         await expect(sign({ sub: 'kevin' }, jweKey as unknown as JwtKey, { expiresIn: '5m' })).rejects.toBeInstanceOf(JwtError);
         await expectJwtError(compactEncrypt('x', jwtKey as unknown as JweKey), 'ERR_CONFIG_INVALID');
         await expectJwtError(compactDecrypt('a.b.c.d.e', jwtKey as unknown as JweKey), 'ERR_CONFIG_INVALID');

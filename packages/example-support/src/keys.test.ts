@@ -66,6 +66,28 @@ async function asyncConfigError(promise: Promise<unknown>): Promise<string> {
 
 const keyFileEnv = (file: string, extra: Environment = {}): Environment => ({ JWT_PRIVATE_KEY_FILE: file, ...extra });
 
+describe('JWT_SECRET', () => {
+  it.each([
+    ['a PEM public key', privatePem(['ec', 'prime256v1']).publicPem],
+    ['text naming a PUBLIC KEY', 'this is my PUBLIC KEY, padded to more than 32 bytes'],
+    ['a JWK', JSON.stringify({ kty: 'oct', k: 'c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3JldA' })],
+  ])('refuses %s as the HMAC secret with a configuration error that does not echo it', async (_name, secret) => {
+    const config = loadConfig({ JWT_SECRET: secret }, { defaultPort: 3000 });
+    const message = await asyncConfigError(resolveKeys(config.signing));
+    expect(message).toMatch(/^JWT_SECRET is not usable as an HS256 secret \(key invalid: .*\)$/);
+    for (const piece of secret.split(/\s+/).filter((p) => p.length >= 8)) expect(message).not.toContain(piece);
+    await expect(createExampleService(config, { users })).rejects.toBeInstanceOf(ConfigError);
+  });
+
+  it('accepts an ordinary secret of 32 bytes or more, and signs only HS256 with it', async () => {
+    const keys = await resolveKeys(loadConfig({ JWT_SECRET: SECRET }, { defaultPort: 3000 }).signing);
+    expect(keys.algorithms).toEqual(['HS256']);
+    const token = await sign({ sub: 'kevin' }, keys.signingKey!, { expiresIn: 60 });
+    expect(decodeUnverified(token).header.alg).toBe('HS256');
+    await expect(createVerifier({ key: keys.verifyKey, algorithms: keys.algorithms }).verify(token)).resolves.toMatchObject({ payload: { sub: 'kevin' } });
+  });
+});
+
 describe('JWT_PRIVATE_KEY_FILE', () => {
   it.each<[string, KeySpec, string, string]>([
     ['RSA', ['rsa', 2048], 'RS256', 'RSA'],

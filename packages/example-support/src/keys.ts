@@ -36,8 +36,15 @@ export interface ExampleKeys {
 export async function resolveKeys(signing: SigningConfig): Promise<ExampleKeys> {
   switch (signing.kind) {
     case 'secret': {
-      // Bound to HS256 alone, so a token claiming HS384/HS512 with the same secret is refused.
-      const key = secretKey(signing.secret, { alg: 'HS256' });
+      let key: JwtKey;
+      try {
+        // Bound to HS256 alone, so a token claiming HS384/HS512 with the same secret is refused.
+        key = secretKey(signing.secret, { alg: 'HS256' });
+      } catch (error) {
+        // The core refuses text that is a key (a PEM, a JWK) as a secret; its message names the
+        // reason and never the secret.
+        throw new ConfigError(`JWT_SECRET is not usable as an HS256 secret (${reason(error)})`);
+      }
       return { signingKey: key, verifyKey: key, algorithms: ['HS256'], jwks: undefined };
     }
     case 'private-key': {

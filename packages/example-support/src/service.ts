@@ -108,7 +108,10 @@ export interface ExampleServiceOptions {
  * app.use('/me', jwt(service.auth))
  */
 export async function createExampleService(config: ExampleConfig, options: ExampleServiceOptions = {}): Promise<ExampleService> {
-  const [keys, revocation, users] = await Promise.all([resolveKeys(config.signing), createRevocation(config), options.users ?? UserStore.create()]);
+  // Keys first: a refused key stops the start before a Redis connection exists that nobody would
+  // close (it would keep the process alive after the error).
+  const keys = await resolveKeys(config.signing);
+  const [revocation, users] = await Promise.all([createRevocation(config), options.users ?? UserStore.create()]);
   const signer: Signer | undefined =
     keys.signingKey === undefined
       ? undefined
