@@ -22,6 +22,8 @@ function floorFor(alg, privateKey, publicKey) {
     info.family === 'PS' ? { key, padding: crypto.constants.RSA_PKCS1_PSS_PADDING, saltLength: crypto.constants.RSA_PSS_SALTLEN_DIGEST }
     : info.family === 'ES' ? { key, dsaEncoding: 'ieee-p1363' } : key;
   const hash = info.family === 'EdDSA' ? null : info.nodeHash;
+  // The floor uses the fastest form of each primitive: a secret KeyObject for HMAC.
+  if (info.family === 'HS') privateKey = crypto.createSecretKey(privateKey);
   const signKey = keyOpts(privateKey);
   const verifyKey = keyOpts(publicKey);
   return {

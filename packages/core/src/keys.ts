@@ -799,6 +799,25 @@ export function signBytes(key: JwtKey, alg: JwsAlgorithm, input: string): Uint8A
   return webCryptoKey(key, alg, 'sign').then(async (ck) => new Uint8Array(await subtle().sign(webParams(alg).signParams, ck, utf8(input) as BufferSource)));
 }
 
+/**
+ * @internal The HMAC fast path on Node: the expected MAC is computed straight to base64url and
+ * compared with the token's signature segment in constant time, with no decoding or allocation
+ * of the received signature. Equality of the texts also proves the segment canonical. Undefined
+ * when the key is not a Node HMAC key (use verifyBytes).
+ */
+export function hmacSegmentMatches(key: JwtKey, alg: JwsAlgorithm, input: string, segment: string): boolean | undefined {
+  const m = key[MATERIAL];
+  if (m.backend !== 'node' || m.secret === undefined) return undefined;
+  const info = ALGORITHMS[alg];
+  if (info.family !== 'HS') return undefined;
+  const nc = nodeCrypto() ?? (globalThis as { process?: { getBuiltinModule(id: string): NodeCryptoModule } }).process!.getBuiltinModule('node:crypto');
+  const expected = nc.createHmac(info.nodeHash, m.keyObject).update(input).digest('base64url');
+  if (expected.length !== segment.length) return false;
+  let diff = 0;
+  for (let i = 0; i < expected.length; i++) diff |= expected.charCodeAt(i) ^ segment.charCodeAt(i);
+  return diff === 0;
+}
+
 /** @internal Verifies a JWS signature. Synchronous on the Node backend; never throws for a bad signature. */
 export function verifyBytes(key: JwtKey, alg: JwsAlgorithm, input: string, signature: Uint8Array): boolean | Promise<boolean> {
   const info = ALGORITHMS[alg];

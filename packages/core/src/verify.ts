@@ -9,7 +9,7 @@ import { decodeSegment, decodeSegmentText, isBase64url } from './base64url.js';
 import { compileClaimOptions, validateClaims, type ClaimOptions, type CompiledClaimOptions, type JwtClaims } from './claims.js';
 import { configError, JwtError } from './errors.js';
 import { parseJsonObject, type JsonObject } from './json.js';
-import { importKey, importKeyNow, isJwtKey, verifyBytes, type JwtKey, type KeyInput } from './keys.js';
+import { hmacSegmentMatches, importKey, importKeyNow, isJwtKey, verifyBytes, type JwtKey, type KeyInput } from './keys.js';
 import { isKeyProvider, type JwsHeader, type KeyProvider } from './keyset.js';
 import { sharedRemoteJwks } from './jwks.js';
 // Through the seam, not from jwe.ts: verification alone must not bundle JWE.
@@ -272,7 +272,8 @@ class Pipeline<T> {
     const payloadSegment = token.slice(d1 + 1, d2);
     // Checked here so garbage fails before any signature work; decoded after the signature.
     if (!isBase64url(payloadSegment)) throw new JwtError('ERR_JWT_MALFORMED');
-    const signature = decodeSegment(token.slice(d2 + 1));
+    const signature = token.slice(d2 + 1);
+    if (!isBase64url(signature)) throw new JwtError('ERR_JWT_MALFORMED');
     const signingInput = token.slice(0, d2);
     const keys = this.#keys;
     // Straight-line when every step answers synchronously (Node backend, local keys): no
@@ -328,16 +329,22 @@ class Pipeline<T> {
     return then(this.#applySchema(claims), (value) => then(this.#revocationCheck({ payload: value, header, key }, claims), remember));
   }
 
-  #checkSignature(list: readonly JwtKey[], alg: JwsAlgorithm, input: string, signature: Uint8Array): MaybePromise<JwtKey> {
+  #checkSignature(list: readonly JwtKey[], alg: JwsAlgorithm, input: string, segment: string): MaybePromise<JwtKey> {
     if (!Array.isArray(list) || list.length === 0) throw new JwtError('ERR_JWT_KEY_NOT_FOUND');
     if (list.length === 1) {
       const only = list[0]!;
       if (!usableFor(only, alg)) throw new JwtError('ERR_JWS_ALG_NOT_ALLOWED', { claim: 'alg' });
-      return then(verifyBytes(only, alg, input, signature), (ok) => {
+      const hmac = hmacSegmentMatches(only, alg, input, segment);
+      if (hmac !== undefined) {
+        if (!hmac) throw new JwtError('ERR_JWS_SIGNATURE_INVALID');
+        return only;
+      }
+      return then(verifyBytes(only, alg, input, decodeSegment(segment)), (ok) => {
         if (!ok) throw new JwtError('ERR_JWS_SIGNATURE_INVALID');
         return only;
       });
     }
+    const signature = decodeSegment(segment);
     const usable: JwtKey[] = [];
     for (const k of list) if (usableFor(k, alg)) usable.push(k);
     if (usable.length === 0) throw new JwtError('ERR_JWS_ALG_NOT_ALLOWED', { claim: 'alg' });

@@ -29,6 +29,19 @@ if (!redisAvailable) {
   console.warn(`[@jwt/redis] ${BINARY} not found: skipping the tests that need a real Redis (apt-get install -y redis-server to run them)`);
 }
 
+/**
+ * How long a poll waits for state driven by another process or socket before calling it lost. Far
+ * above what anything needs on an idle machine, so a busy one does not turn slowness into failures.
+ */
+export const SETTLE_MS = 10_000;
+
+/** How many fresh ports `RedisServer.start()` tries when another process takes the one it picked. */
+const START_ATTEMPTS = 5;
+
+/**
+ * A loopback port that was free a moment ago. Another process can take it before it is used, so
+ * the user must retry on EADDRINUSE (as `RedisServer` does).
+ */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
@@ -90,6 +103,9 @@ export interface RedisServerOptions {
   persist?: boolean;
 }
 
+/** redis-server could not bind its port: someone else holds it. */
+class AddressInUseError extends Error {}
+
 export class RedisServer {
   readonly port: number;
   readonly #dir: string | undefined;
@@ -101,9 +117,19 @@ export class RedisServer {
   }
 
   static async start(options: RedisServerOptions = {}): Promise<RedisServer> {
-    const server = new RedisServer(await freePort(), options.persist ? mkdtempSync(join(tmpdir(), 'jwt-redis-')) : undefined);
-    await server.#spawn();
-    return server;
+    const dir = options.persist ? mkdtempSync(join(tmpdir(), 'jwt-redis-')) : undefined;
+    for (let attempt = 1; ; attempt++) {
+      // The port was free when picked; another process may take it before redis-server binds it.
+      const server = new RedisServer(await freePort(), dir);
+      try {
+        await server.#spawn();
+        return server;
+      } catch (error) {
+        if (error instanceof AddressInUseError && attempt < START_ATTEMPTS) continue;
+        if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+        throw error;
+      }
+    }
   }
 
   get url(): string {
@@ -126,7 +152,8 @@ export class RedisServer {
       const fail = (error: Error): void => {
         clearTimeout(timer);
         child.kill('SIGKILL');
-        reject(error);
+        if (this.#process === child) this.#process = undefined;
+        reject(/address already in use/i.test(output) ? new AddressInUseError(error.message) : error);
       };
       const onData = (chunk: Buffer): void => {
         output += chunk.toString();
@@ -140,7 +167,8 @@ export class RedisServer {
       child.stdout.on('data', onData);
       child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
       child.once('error', fail);
-      child.once('exit', (code) => fail(new Error(`redis-server exited (${String(code)}): ${output.slice(-500)}`)));
+      // 'close', not 'exit': only then has all its output (the bind error included) been read.
+      child.once('close', (code) => fail(new Error(`redis-server exited (${String(code)}): ${output.slice(-500)}`)));
     });
   }
 
@@ -149,7 +177,7 @@ export class RedisServer {
     const child = this.#process;
     if (child === undefined) return;
     this.#process = undefined;
-    child.removeAllListeners('exit');
+    child.removeAllListeners('close');
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     child.kill('SIGKILL');
     await exited;
@@ -158,7 +186,18 @@ export class RedisServer {
   /** Starts it again on the same port (and, with `persist`, the same data). */
   async restart(): Promise<void> {
     await this.stop();
-    await this.#spawn();
+    // The port is what the clients reconnect to, so it cannot change: if another process took it
+    // in the meantime (or the old socket is still closing), wait for it rather than fail.
+    const deadline = Date.now() + SETTLE_MS;
+    for (;;) {
+      try {
+        await this.#spawn();
+        return;
+      } catch (error) {
+        if (!(error instanceof AddressInUseError) || Date.now() > deadline) throw error;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
   }
 
   async dispose(): Promise<void> {

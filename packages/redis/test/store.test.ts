@@ -181,8 +181,19 @@ describe.skipIf(!redisAvailable)('RedisRevocationStore on a real Redis', () => {
     const oddReader = await synced({ keyPrefix: 'svc[1]*?:' });
     expect(oddReader.isRevoked({ jti: 'prefixed' })).toBe(true);
     expect(oddReader.isRevoked({ jti: 'other' })).toBe(false);
-    await new Promise((r) => setTimeout(r, 50));
+    // A sentinel revoked under each store's own prefix, after both revocations above: Redis
+    // delivers a connection's messages in publishing order, so once a store has its sentinel, a
+    // message leaking across prefixes would already have arrived.
+    const oddWriter = await synced({ keyPrefix: 'svc[1]*?:' });
+    const plainWriter = await synced({ keyPrefix: 'svc1:' });
+    await oddWriter.revokeToken({ jti: 'odd-sentinel', exp: now() + 60 });
+    await plainWriter.revokeToken({ jti: 'plain-sentinel', exp: now() + 60 });
+    await eventually(() => odd.isRevoked({ jti: 'odd-sentinel' }) === true, 10_000, 'the sentinel reaches the store of its prefix');
+    await eventually(() => plain.isRevoked({ jti: 'plain-sentinel' }) === true, 10_000, 'the sentinel reaches the store of its prefix');
     expect(plain.isRevoked({ jti: 'prefixed' })).toBe(false);
+    expect(plain.isRevoked({ jti: 'odd-sentinel' })).toBe(false);
+    expect(odd.isRevoked({ jti: 'other' })).toBe(false);
+    expect(odd.isRevoked({ jti: 'plain-sentinel' })).toBe(false);
   });
 
   it('ignores foreign messages on its channel and keeps working', async () => {

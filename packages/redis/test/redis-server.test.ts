@@ -1,0 +1,47 @@
+/**
+ * The test harness's own promises: a restart keeps its port even when another process holds it
+ * for a while, so the outage tests cannot fail for a reason that has nothing to do with the store.
+ */
+import { createServer } from 'node:net';
+import { describe, expect, it } from 'vitest';
+import { redisAvailable, RedisServer } from './redis-server.js';
+
+describe.skipIf(!redisAvailable)('RedisServer', () => {
+  it('restarts on the same port once another process lets go of it', async () => {
+    const redis = await RedisServer.start();
+    try {
+      await redis.stop();
+      const squatter = createServer();
+      await new Promise<void>((resolve) => squatter.listen(redis.port, '127.0.0.1', resolve));
+      setTimeout(() => squatter.close(), 300);
+      await redis.restart();
+      expect(redis.running).toBe(true);
+      const client = await redis.client();
+      try {
+        expect(await client.sendCommand(['PING'])).toBe('PONG');
+      } finally {
+        client.destroy();
+      }
+    } finally {
+      await redis.dispose();
+    }
+  });
+
+  it('still reports a start that fails for another reason instead of retrying it', async () => {
+    const redis = await RedisServer.start();
+    try {
+      await redis.stop();
+      // A port held for good: the restart gives up with the bind error once its patience runs out.
+      const squatter = createServer();
+      await new Promise<void>((resolve) => squatter.listen(redis.port, '127.0.0.1', resolve));
+      try {
+        await expect(redis.restart()).rejects.toThrow(/Address already in use/);
+        expect(redis.running).toBe(false);
+      } finally {
+        await new Promise<void>((resolve) => squatter.close(() => resolve()));
+      }
+    } finally {
+      await redis.dispose();
+    }
+  }, 30_000);
+});
