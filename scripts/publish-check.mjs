@@ -62,6 +62,7 @@ function checkPackage(manifest, found) {
   const files = new Set(found.files.map((f) => f.path));
   if (!SEMVER.test(manifest.version ?? '')) issues.push(`version ${JSON.stringify(manifest.version)} is not semver`);
   if (![...files].some((f) => /^readme(\.md)?$/i.test(f))) issues.push('no README.md in the tarball');
+  if (!files.has('LICENSE')) issues.push('no LICENSE in the tarball');
   // pnpm applies publishConfig's entry points over the manifest's when it packs.
   const published = { ...manifest, ...pick(manifest.publishConfig ?? {}, ['main', 'module', 'types', 'typings', 'exports', 'bin']) };
   for (const [where, target] of entryPoints(published)) {

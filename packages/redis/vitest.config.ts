@@ -10,5 +10,7 @@ export default defineConfig({
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
     reporters: ['default', ['json', { outputFile: '.vitest-report.json' }]],
     testTimeout: 30_000,
+    // Hooks start redis-server and worker processes, which a busy machine can make slow.
+    hookTimeout: 30_000,
   },
 });

@@ -32,15 +32,28 @@ function expectRefused(reply: Reply, description: string): void {
   expect(reply.headers.get('www-authenticate')).toBe(`Bearer realm="jwt-example", error="invalid_token", error_description="${description}"`);
 }
 
-/** Polls `app` with the token until it stops accepting it, or `ms` passes; returns the last reply. */
-async function pollUntilRefused(app: RunningApp, token: string, ms: number): Promise<{ reply: Reply; elapsedMs: number }> {
+/**
+ * Polls `app` with the token until it stops accepting it; returns the first refusal and the time
+ * from the call (the revocation having returned) to it. The poll waits far past the bound, so a busy
+ * machine yields a measured latency to judge rather than a poll that gave up.
+ */
+async function pollUntilRefused(app: RunningApp, token: string): Promise<{ reply: Reply; elapsedMs: number }> {
   const start = performance.now();
   for (;;) {
     const reply = await me(app, token);
     const elapsedMs = performance.now() - start;
-    if (reply.status !== 200 || elapsedMs > ms) return { reply, elapsedMs };
+    if (reply.status !== 200 || elapsedMs > HANG_MS) return { reply, elapsedMs };
     await new Promise((r) => setTimeout(r, 5));
   }
+}
+
+/** The issue's acceptance criterion: refused as revoked, and the measured latency within the bound. */
+function expectRevokedWithinBound({ reply, elapsedMs }: { reply: Reply; elapsedMs: number }, what: string): void {
+  const measured = `${what}: first refused after ${elapsedMs.toFixed(1)} ms (bound ${WITHIN_MS} ms)`;
+  console.info(`[redis e2e] ${measured}`);
+  expect(reply.status, `${what}: still accepted ${HANG_MS} ms after the revocation`).toBe(401);
+  expectRefused(reply, 'token revoked');
+  expect(elapsedMs, measured).toBeLessThanOrEqual(WITHIN_MS);
 }
 
 async function pollUntil(condition: () => Promise<boolean>, ms: number, what: string): Promise<void> {
@@ -87,9 +100,7 @@ describe.skipIf(!redisAvailable)('REDIS_URL: revocations shared by every instanc
 
       const logout = await request(apps[from].url, '/logout', { method: 'POST', headers: bearer(token) });
       expect(logout.status).toBe(204);
-      const { reply, elapsedMs } = await pollUntilRefused(apps[to], token, WITHIN_MS);
-      console.info(`[redis e2e] logout on ${from} refused by ${to} after ${elapsedMs.toFixed(1)} ms`);
-      expectRefused(reply, 'token revoked');
+      expectRevokedWithinBound(await pollUntilRefused(apps[to], token), `logout on ${from}, token used on ${to}`);
       expectRefused(await me(apps[from], token), 'token revoked');
 
       expect((await me(apps[from], other)).status).toBe(200);
@@ -110,9 +121,7 @@ describe.skipIf(!redisAvailable)('REDIS_URL: revocations shared by every instanc
 
       const change = await request(apps[from].url, '/password', { ...json({ newPassword }), headers: { ...bearer(olderOnFrom), 'Content-Type': 'application/json' } });
       expect(change.status).toBe(204);
-      const { reply, elapsedMs } = await pollUntilRefused(apps[to], olderOnTo, WITHIN_MS);
-      console.info(`[redis e2e] password change on ${from} refused by ${to} after ${elapsedMs.toFixed(1)} ms`);
-      expectRefused(reply, 'token revoked');
+      expectRevokedWithinBound(await pollUntilRefused(apps[to], olderOnTo), `password change on ${from}, older token used on ${to}`);
       expectRefused(await me(apps[to], olderOnFrom), 'token revoked');
       expectRefused(await me(apps[from], olderOnTo), 'token revoked');
 
@@ -145,7 +154,7 @@ describe.skipIf(!redisAvailable)('REDIS_URL: revocations shared by every instanc
     }
     const after = await login(apps.koa, KEVIN);
     expect((await request(apps.koa.url, '/logout', { method: 'POST', headers: bearer(after) })).status).toBe(204);
-    expectRefused((await pollUntilRefused(apps.nest, after, WITHIN_MS)).reply, 'token revoked');
+    expectRevokedWithinBound(await pollUntilRefused(apps.nest, after), 'logout on koa after the outage, token used on nest');
     for (const app of Object.values(apps)) expect(app.stderr()).not.toMatch(/unhandled|TypeError|ReferenceError/i);
   });
 });

@@ -182,6 +182,7 @@ function kidOption(kid: unknown): string | undefined {
 
 const KEY_LOOKALIKE = /-----BEGIN|PUBLIC KEY|PRIVATE KEY|CERTIFICATE|^\s*\{\s*"|ssh-(rsa|ed25519)|ecdsa-sha2-/;
 const strictText = new TextDecoder('utf-8', { fatal: true });
+const URL_TEXT = /^\s*https?:\/\//i;
 
 function looksLikeKeyText(bytes: Uint8Array): boolean {
   let text: string;
@@ -191,7 +192,7 @@ function looksLikeKeyText(bytes: Uint8Array): boolean {
     // Not UTF-8, so not a PEM or JWK text: random secrets almost always land here.
     return false;
   }
-  return KEY_LOOKALIKE.test(text);
+  return KEY_LOOKALIKE.test(text) || URL_TEXT.test(text);
 }
 
 /** True when `bytes` is exactly one DER SEQUENCE: the shape of every SPKI, PKCS#1/#8 key and certificate. */
@@ -261,7 +262,7 @@ export function secretKey(secret: string | Uint8Array, options: ImportKeyOptions
   if (typeof secret === 'string') {
     if (KEY_LOOKALIKE.test(secret) || isArmourlessKey(secret)) throw lookalikeError();
     // A JWKS URL passed where a key belongs must not become a secret that anyone knowing it can sign with.
-    if (/^\s*https?:\/\//i.test(secret)) throw new JwtError('ERR_KEY_INVALID', { detail: 'key invalid: this text is a URL, not an HMAC secret (for a JWKS URL, use remoteJwks())' });
+    if (URL_TEXT.test(secret)) throw new JwtError('ERR_KEY_INVALID', { detail: 'key invalid: this text is a URL, not an HMAC secret (for a JWKS URL, use remoteJwks())' });
     bytes = utf8(secret);
   } else if (secret instanceof Uint8Array) {
     // fs.readFileSync('public.pem') is a Buffer: the classic way a public key becomes an HMAC secret.

@@ -137,3 +137,15 @@ describe('raw PEM and JWK keys are checked at construction on Node', async () =>
     expect(verifier.verifySync(signer.signSync({ sub: 'kevin' })).payload.sub).toBe('kevin');
   });
 });
+
+describe('a URL is never an HMAC secret, as text or as bytes', async () => {
+  const { secretKey } = await import('../src/index.js');
+  const url = 'https://issuer.example.com/.well-known/jwks.json';
+  it('refuses the URL as a string and as its UTF-8 bytes', () => {
+    expect(() => secretKey(url)).toThrow(expect.objectContaining({ code: 'ERR_KEY_INVALID' }));
+    expect(() => secretKey(new TextEncoder().encode(url))).toThrow(expect.objectContaining({ code: 'ERR_KEY_INVALID' }));
+  });
+  it('accepts text that merely mentions a URL later on', () => {
+    expect(secretKey(`my secret, see ${url}`).kind).toBe('secret');
+  });
+});

@@ -139,6 +139,26 @@ describe('@jwt/nest installed from its packed tarball into a CommonJS Nest appli
     expect(JSON.parse(stdout.trim().split('\n').pop() ?? '')).toEqual(expected);
   });
 
+  test('loaded twice (ESM and CommonJS builds in one process), both copies share the DI tokens and metadata keys', async () => {
+    project.write(
+      'dual.mjs',
+      `import 'reflect-metadata';
+import { createRequire } from 'node:module';
+import * as esm from '@jwt/nest';
+const cjs = createRequire(import.meta.url)('@jwt/nest');
+console.log(JSON.stringify({
+  twoCopies: esm.JwtAuthModule !== cjs.JwtAuthModule,
+  options: esm.JWT_AUTH_OPTIONS === cjs.JWT_AUTH_OPTIONS && typeof esm.JWT_AUTH_OPTIONS === 'symbol',
+  publicKey: esm.Public.KEY === cjs.Public.KEY,
+}));`,
+    );
+    const { code, stdout, stderr } = await project.runNode('dual.mjs');
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    // Two module instances (the dual-package case), yet one set of names for Nest's injector.
+    expect(JSON.parse(stdout.trim())).toEqual({ twoCopies: true, options: true, publicKey: true });
+  });
+
   test('the compiled application is CommonJS, and loads the CommonJS build of @jwt/nest', async () => {
     project.write('which.cjs', "console.log(require.resolve('@jwt/nest'))");
     const { stdout } = await project.runNode('which.cjs');

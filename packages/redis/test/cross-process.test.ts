@@ -5,21 +5,40 @@
  * process exits on its own once its store is closed, even with Redis gone.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, redisAvailable, RedisServer } from './redis-server.js';
+import { freePort, redisAvailable, RedisServer, SETTLE_MS } from './redis-server.js';
 import { Worker } from './worker.js';
 
 const SECRET = 'cross-process-secret-0123456789-abcdefghijklmnopqrstuvwxyz';
 /** The issue's acceptance bound: a revocation made on one instance is refused on another within a second. */
 const WITHIN_MS = 1000;
 
-/** Polls the other process until it refuses the token, up to `WITHIN_MS` after the revocation returned. */
-async function refusedWithin(worker: Worker, token: string): Promise<{ code: string | undefined; status: string; elapsedMs: number }> {
+interface FirstRefusal {
+  code: string | undefined;
+  status: string;
+  /** From the moment the revocation call returned on the first instance to the first refusal here. */
+  elapsedMs: number;
+}
+
+/**
+ * Polls the other process until it refuses the token. The poll itself waits far longer than the
+ * bound, so a busy machine yields a measured latency to judge rather than a poll that gave up.
+ */
+async function firstRefusal(worker: Worker, token: string): Promise<FirstRefusal> {
   const start = performance.now();
   for (;;) {
     const answer = await worker.call('verifySync', { token });
     const elapsedMs = performance.now() - start;
-    if (!answer.ok || elapsedMs > WITHIN_MS) return { code: answer.code, status: answer.status, elapsedMs };
+    if (!answer.ok || elapsedMs > SETTLE_MS) return { code: answer.code, status: answer.status, elapsedMs };
   }
+}
+
+/** The issue's acceptance criterion, checked on the measured latency only. */
+function expectRefusedWithinBound(seen: FirstRefusal, what: string): void {
+  const measured = `${what}: first refused after ${seen.elapsedMs.toFixed(1)} ms (bound ${WITHIN_MS} ms)`;
+  console.info(`[cross-process] ${measured}`);
+  expect(seen.code, `${what}: still accepted ${SETTLE_MS} ms after the revocation`).toBe('ERR_JWT_REVOKED');
+  expect(seen.status, measured).toBe('synced');
+  expect(seen.elapsedMs, measured).toBeLessThanOrEqual(WITHIN_MS);
 }
 
 describe.skipIf(!redisAvailable)('two processes sharing one Redis', () => {
@@ -31,8 +50,8 @@ describe.skipIf(!redisAvailable)('two processes sharing one Redis', () => {
     redis = await RedisServer.start();
     const env = { REDIS_URL: redis.url, JWT_SECRET: SECRET };
     [a, b] = await Promise.all([Worker.start(env), Worker.start(env)]);
-    expect((await a.call('ready', { ms: 5000 })).value).toBe(true);
-    expect((await b.call('ready', { ms: 5000 })).value).toBe(true);
+    expect((await a.call('ready', { ms: SETTLE_MS })).value).toBe(true);
+    expect((await b.call('ready', { ms: SETTLE_MS })).value).toBe(true);
   });
 
   afterAll(async () => {
@@ -47,10 +66,7 @@ describe.skipIf(!redisAvailable)('two processes sharing one Redis', () => {
     expect(await b.call('verifySync', { token })).toMatchObject({ ok: true, value: 'kevin', status: 'synced' });
 
     expect(await a.call('logout', { token })).toMatchObject({ ok: true });
-    const seen = await refusedWithin(b, token);
-    console.info(`[cross-process] logout on A refused on B after ${seen.elapsedMs.toFixed(1)} ms`);
-    expect(seen.code).toBe('ERR_JWT_REVOKED');
-    expect(seen.status).toBe('synced');
+    expectRefusedWithinBound(await firstRefusal(b, token), 'logout on A, token used on B');
     expect(await a.call('verify', { token })).toMatchObject({ ok: false, code: 'ERR_JWT_REVOKED' });
 
     expect(await b.call('verifySync', { token: other })).toMatchObject({ ok: true, value: 'kevin', status: 'synced' });
@@ -63,10 +79,7 @@ describe.skipIf(!redisAvailable)('two processes sharing one Redis', () => {
     expect(await b.call('verifySync', { token: before })).toMatchObject({ ok: true, value: 'admin' });
 
     expect(await a.call('password', { sub: 'admin' })).toMatchObject({ ok: true });
-    const seen = await refusedWithin(b, before);
-    console.info(`[cross-process] password change on A refused on B after ${seen.elapsedMs.toFixed(1)} ms`);
-    expect(seen.code).toBe('ERR_JWT_REVOKED');
-    expect(seen.status).toBe('synced');
+    expectRefusedWithinBound(await firstRefusal(b, before), 'password change on A, older token used on B');
 
     // A login right after the change, on either instance: its millisecond iat is past the cutoff.
     await new Promise((r) => setTimeout(r, 2));
@@ -79,8 +92,8 @@ describe.skipIf(!redisAvailable)('two processes sharing one Redis', () => {
   it('lets each process exit by itself once its store is closed, without an unhandled rejection', async () => {
     expect(await a.call('close')).toMatchObject({ ok: true, status: 'closed' });
     expect(await b.call('close')).toMatchObject({ ok: true, status: 'closed' });
-    expect(await a.waitExit(5000)).toBe(0);
-    expect(await b.waitExit(5000)).toBe(0);
+    expect(await a.waitExit(SETTLE_MS)).toBe(0);
+    expect(await b.waitExit(SETTLE_MS)).toBe(0);
     expect([...a.events, ...b.events].filter((e) => e.event === 'unhandledRejection')).toEqual([]);
   });
 });
@@ -95,7 +108,7 @@ describe.skipIf(!redisAvailable)('a process whose Redis is unreachable', () => {
       expect(await worker.call('verifySync', { token })).toMatchObject({ ok: false, code: 'ERR_CONFIG_INVALID' });
       expect(await worker.call('logout', { token })).toMatchObject({ ok: false, code: 'ERR_REVOCATION_UNAVAILABLE' });
       expect(await worker.call('close')).toMatchObject({ ok: true, status: 'closed' });
-      expect(await worker.waitExit(5000)).toBe(0);
+      expect(await worker.waitExit(SETTLE_MS)).toBe(0);
       expect(worker.events.filter((e) => e.event === 'unhandledRejection')).toEqual([]);
     } finally {
       worker.kill();
@@ -108,7 +121,7 @@ describe.skipIf(!redisAvailable)('a process whose Redis is unreachable', () => {
       const token = (await worker.call('sign', { sub: 'kevin' })).value as string;
       expect(await worker.call('verify', { token })).toMatchObject({ ok: true, value: 'kevin', status: 'stale' });
       expect(await worker.call('close')).toMatchObject({ ok: true });
-      expect(await worker.waitExit(5000)).toBe(0);
+      expect(await worker.waitExit(SETTLE_MS)).toBe(0);
     } finally {
       worker.kill();
     }

@@ -183,12 +183,14 @@ export class RedisServer {
     await exited;
   }
 
-  /** Starts it again on the same port (and, with `persist`, the same data). */
-  async restart(): Promise<void> {
+  /**
+   * Starts it again on the same port (and, with `persist`, the same data). The port is what the
+   * clients reconnect to, so it cannot change: if another process took it in the meantime, this
+   * waits up to `portWaitMs` for it rather than fail.
+   */
+  async restart(portWaitMs = SETTLE_MS): Promise<void> {
     await this.stop();
-    // The port is what the clients reconnect to, so it cannot change: if another process took it
-    // in the meantime (or the old socket is still closing), wait for it rather than fail.
-    const deadline = Date.now() + SETTLE_MS;
+    const deadline = Date.now() + portWaitMs;
     for (;;) {
       try {
         await this.#spawn();

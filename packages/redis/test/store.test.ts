@@ -7,7 +7,7 @@ import { inspect } from 'node:util';
 import { createSigner, createVerifier, secretKey, type JwtClaims } from '@jwt/core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { RedisRevocationStore, type RedisRevocationStoreOptions } from '../src/index.js';
-import { eventually, expectCode, redisAvailable, RedisServer, type PlainClient } from './redis-server.js';
+import { eventually, expectCode, redisAvailable, RedisServer, SETTLE_MS, type PlainClient } from './redis-server.js';
 
 const now = (): number => Math.floor(Date.now() / 1000);
 const key = secretKey('store-test-secret-0123456789-abcdefghijklmnopqrstuvwxyz-ABCD');
@@ -61,7 +61,7 @@ describe.skipIf(!redisAvailable)('RedisRevocationStore on a real Redis', () => {
   };
   const synced = async (options: Partial<RedisRevocationStoreOptions> = {}): Promise<RedisRevocationStore> => {
     const store = open(options);
-    expect(await store.ready(5000)).toBe(true);
+    expect(await store.ready(SETTLE_MS)).toBe(true);
     return store;
   };
 
@@ -124,7 +124,7 @@ describe.skipIf(!redisAvailable)('RedisRevocationStore on a real Redis', () => {
     await a.revokeSubject('mover', later);
     await a.revokeSubject('mover', later - 60_000);
     expect(await raw.sendCommand(['GET', 'jwt:revocation:s:mover'])).toBe(String(later));
-    await eventually(() => b.isRevoked({ sub: 'mover', iat: later / 1000 - 30 }) === true, 2000, 'B sees the cutoff');
+    await eventually(() => b.isRevoked({ sub: 'mover', iat: later / 1000 - 30 }) === true, SETTLE_MS, 'B sees the cutoff');
     expect(b.isRevoked({ sub: 'mover', iat: (later + 1) / 1000 })).toBe(false);
   });
 
@@ -133,8 +133,8 @@ describe.skipIf(!redisAvailable)('RedisRevocationStore on a real Redis', () => {
     const b = await synced();
     await a.revokeToken({ jti: 'shared-1', exp: now() + 60 });
     await a.revokeSubject('shared-user');
-    await eventually(() => b.isRevoked({ jti: 'shared-1' }) === true, 2000, 'B sees the logout');
-    await eventually(() => b.isRevoked({ sub: 'shared-user', iat: now() - 5 }) === true, 2000, 'B sees the cutoff');
+    await eventually(() => b.isRevoked({ jti: 'shared-1' }) === true, SETTLE_MS, 'B sees the logout');
+    await eventually(() => b.isRevoked({ sub: 'shared-user', iat: now() - 5 }) === true, SETTLE_MS, 'B sees the cutoff');
     expect(b.status).toBe('synced');
     expect(b.isRevoked({ jti: 'shared-2' })).toBe(false);
   });
@@ -188,8 +188,8 @@ describe.skipIf(!redisAvailable)('RedisRevocationStore on a real Redis', () => {
     const plainWriter = await synced({ keyPrefix: 'svc1:' });
     await oddWriter.revokeToken({ jti: 'odd-sentinel', exp: now() + 60 });
     await plainWriter.revokeToken({ jti: 'plain-sentinel', exp: now() + 60 });
-    await eventually(() => odd.isRevoked({ jti: 'odd-sentinel' }) === true, 10_000, 'the sentinel reaches the store of its prefix');
-    await eventually(() => plain.isRevoked({ jti: 'plain-sentinel' }) === true, 10_000, 'the sentinel reaches the store of its prefix');
+    await eventually(() => odd.isRevoked({ jti: 'odd-sentinel' }) === true, SETTLE_MS, 'the sentinel reaches the store of its prefix');
+    await eventually(() => plain.isRevoked({ jti: 'plain-sentinel' }) === true, SETTLE_MS, 'the sentinel reaches the store of its prefix');
     expect(plain.isRevoked({ jti: 'prefixed' })).toBe(false);
     expect(plain.isRevoked({ jti: 'odd-sentinel' })).toBe(false);
     expect(odd.isRevoked({ jti: 'other' })).toBe(false);
@@ -204,7 +204,7 @@ describe.skipIf(!redisAvailable)('RedisRevocationStore on a real Redis', () => {
     }
     const writer = await synced();
     await writer.revokeToken({ jti: 'after-noise', exp: now() + 60 });
-    await eventually(() => store.isRevoked({ jti: 'after-noise' }) === true, 2000, 'still receives real changes');
+    await eventually(() => store.isRevoked({ jti: 'after-noise' }) === true, SETTLE_MS, 'still receives real changes');
     expect(store.isRevoked({ jti: 'x' })).toBe(false);
     expect(store.isRevoked({ jti: 'id' })).toBe(false);
     expect(errors).toEqual([]);

@@ -3,6 +3,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { SETTLE_MS } from './redis-server.js';
 
 const SCRIPT = fileURLToPath(new URL('./fixtures/worker.mjs', import.meta.url));
 const DIST = new URL('../dist/index.mjs', import.meta.url);
@@ -42,7 +43,7 @@ export class Worker {
     const worker = new Worker(env);
     const started = Date.now();
     while (!worker.events.some((e) => e.event === 'started')) {
-      if (Date.now() - started > 10_000) throw new Error(`worker did not start: ${worker.#stderr}`);
+      if (Date.now() - started > SETTLE_MS) throw new Error(`worker did not start: ${worker.#stderr}`);
       await new Promise((r) => setTimeout(r, 10));
     }
     return worker;
@@ -51,7 +52,9 @@ export class Worker {
   call(op: string, args: Record<string, unknown> = {}): Promise<Answer> {
     const id = this.#next++;
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`worker ${op}: no answer in 10 s (a hang); stderr: ${this.#stderr}`)), 10_000);
+      // Longer than any wait a call asks the worker for (ready up to SETTLE_MS), so only a hang trips it.
+      const limit = 2 * SETTLE_MS;
+      const timer = setTimeout(() => reject(new Error(`worker ${op}: no answer in ${limit} ms (a hang); stderr: ${this.#stderr}`)), limit);
       this.#pending.set(id, (answer) => {
         clearTimeout(timer);
         resolve(answer);
