@@ -137,6 +137,8 @@ class Pipeline<T> {
   readonly #revocation: RevocationChecker | undefined;
   readonly #headers = new Map<string, JwsHeader>();
   readonly #providerKeys: boolean;
+  #lastSegment: string | undefined;
+  #lastHeader: JwsHeader | undefined;
   #keys: MaybePromise<(header: JwsHeader) => MaybePromise<readonly JwtKey[]>>;
   readonly #cache: Map<string, CacheEntry> | undefined;
   readonly #cacheMax: number;
@@ -227,7 +229,11 @@ class Pipeline<T> {
 
   #header(segment: string): JwsHeader {
     const cached = this.#headers.get(segment);
-    if (cached !== undefined) return cached;
+    if (cached !== undefined) {
+      this.#lastSegment = segment;
+      this.#lastHeader = cached;
+      return cached;
+    }
     const header = parseJsonObject(decodeSegmentText(segment));
     const alg = header.alg;
     if (typeof alg !== 'string') throw new JwtError('ERR_JWT_MALFORMED', { claim: 'alg', detail: 'token malformed: alg missing' });
@@ -244,6 +250,8 @@ class Pipeline<T> {
     // Shared by every result with this header: frozen so one request cannot change another's.
     deepFreeze(header);
     this.#headers.set(segment, header as JwsHeader);
+    this.#lastSegment = segment;
+    this.#lastHeader = header as JwsHeader;
     return header as JwsHeader;
   }
 
@@ -268,10 +276,10 @@ class Pipeline<T> {
     const d1 = token.indexOf('.');
     const d2 = token.indexOf('.', d1 + 1);
     if (d1 <= 0 || d2 < 0 || token.indexOf('.', d2 + 1) !== -1) throw new JwtError('ERR_JWT_MALFORMED');
-    const header = this.#header(token.slice(0, d1));
+    // Tokens from one issuer share their header: the last one is recognised without a slice.
+    const last = this.#lastSegment;
+    const header = last !== undefined && d1 === last.length && token.startsWith(last) ? this.#lastHeader! : this.#header(token.slice(0, d1));
     const payloadSegment = token.slice(d1 + 1, d2);
-    // Checked here so garbage fails before any signature work; decoded after the signature.
-    if (!isBase64url(payloadSegment)) throw new JwtError('ERR_JWT_MALFORMED');
     const signature = token.slice(d2 + 1);
     if (!isBase64url(signature)) throw new JwtError('ERR_JWT_MALFORMED');
     const signingInput = token.slice(0, d2);
@@ -280,9 +288,9 @@ class Pipeline<T> {
     // promise and no closure per token on the hot path.
     const candidates = keys instanceof Promise ? keys.then((fn) => fn(header)) : keys(header);
     if (candidates instanceof Promise) {
-      return candidates.then((list) => then(this.#checkSignature(list, header.alg, signingInput, signature), (key) => this.#finish(token, header, payloadSegment, key)));
+      return candidates.then((list) => then(this.#checkSignature(list, header.alg, signingInput, signature, payloadSegment), (key) => this.#finish(token, header, payloadSegment, key)));
     }
-    const key = this.#checkSignature(candidates, header.alg, signingInput, signature);
+    const key = this.#checkSignature(candidates, header.alg, signingInput, signature, payloadSegment);
     if (key instanceof Promise) return key.then((k) => this.#finish(token, header, payloadSegment, k));
     return this.#finish(token, header, payloadSegment, key);
   }
@@ -308,7 +316,7 @@ class Pipeline<T> {
   }
 
   #finish(token: string, header: JwsHeader, payloadSegment: string, key: JwtKey): MaybePromise<VerifyResult<T>> {
-    const claims = parseJsonObject(decodeSegmentText(payloadSegment, true)) as JwtClaims;
+    const claims = parseJsonObject(decodeSegmentText(payloadSegment)) as JwtClaims;
     validateClaims(claims, this.#claims);
     const cache = this.#cache;
     const remember = (result: VerifyResult<T>): VerifyResult<T> => {
@@ -329,21 +337,26 @@ class Pipeline<T> {
     return then(this.#applySchema(claims), (value) => then(this.#revocationCheck({ payload: value, header, key }, claims), remember));
   }
 
-  #checkSignature(list: readonly JwtKey[], alg: JwsAlgorithm, input: string, segment: string): MaybePromise<JwtKey> {
+  #checkSignature(list: readonly JwtKey[], alg: JwsAlgorithm, input: string, segment: string, payloadSegment: string): MaybePromise<JwtKey> {
     if (!Array.isArray(list) || list.length === 0) throw new JwtError('ERR_JWT_KEY_NOT_FOUND');
     if (list.length === 1) {
       const only = list[0]!;
       if (!usableFor(only, alg)) throw new JwtError('ERR_JWS_ALG_NOT_ALLOWED', { claim: 'alg' });
+      // HMAC costs less than a pass over the payload: check the MAC first, and the payload's
+      // encoding only to name a failure (on success it is checked while decoding).
       const hmac = hmacSegmentMatches(only, alg, input, segment);
       if (hmac !== undefined) {
-        if (!hmac) throw new JwtError('ERR_JWS_SIGNATURE_INVALID');
+        if (!hmac) throw new JwtError(isBase64url(payloadSegment) ? 'ERR_JWS_SIGNATURE_INVALID' : 'ERR_JWT_MALFORMED');
         return only;
       }
+      // Garbage fails before any asymmetric signature work.
+      if (!isBase64url(payloadSegment)) throw new JwtError('ERR_JWT_MALFORMED');
       return then(verifyBytes(only, alg, input, decodeSegment(segment)), (ok) => {
         if (!ok) throw new JwtError('ERR_JWS_SIGNATURE_INVALID');
         return only;
       });
     }
+    if (!isBase64url(payloadSegment)) throw new JwtError('ERR_JWT_MALFORMED');
     const signature = decodeSegment(segment);
     const usable: JwtKey[] = [];
     for (const k of list) if (usableFor(k, alg)) usable.push(k);
