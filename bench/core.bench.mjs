@@ -11,7 +11,7 @@ import jsonwebtoken from 'jsonwebtoken';
 import { race, fmt } from './harness.mjs';
 
 const quick = process.argv.includes('--quick');
-const opts = quick ? { rounds: 3, roundMs: 120, warmupMs: 100 } : { rounds: 5, roundMs: 300, warmupMs: 300 };
+const opts = quick ? { rounds: 3, roundMs: 120, warmupMs: 100 } : { rounds: 9, roundMs: 250, warmupMs: 300 };
 const claims = { sub: 'kevin', username: 'kevin', permissions: ['view', 'comment'], iss: 'jwt-example', aud: 'jwt-example-api' };
 const b64u = (s) => Buffer.from(s).toString('base64url');
 
