@@ -3,12 +3,11 @@
 // constant-time compare, base64url-decode and parse the payload, check exp). All in one run,
 // reported as ratios to the floor. Writes its table into bench/README.md.
 import crypto from 'node:crypto';
-import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import * as core from '@jwt/core';
 import * as jose from 'jose';
 import { createSigner as fjSigner, createVerifier as fjVerifier } from 'fast-jwt';
 import jsonwebtoken from 'jsonwebtoken';
-import { race, fmt } from './harness.mjs';
+import { fmt, race, writeReadmeSection } from './harness.mjs';
 
 const quick = process.argv.includes('--quick');
 const opts = quick ? { rounds: 3, roundMs: 120, warmupMs: 100 } : { rounds: 9, roundMs: 250, warmupMs: 300 };
@@ -128,10 +127,4 @@ const table = [
 ].join('\n');
 console.log(`\n${table}`);
 
-const readme = new URL('./README.md', import.meta.url);
-const begin = '<!-- core-bench:begin -->';
-const end = '<!-- core-bench:end -->';
-let text = existsSync(readme) ? readFileSync(readme, 'utf8') : '# Benchmarks\n';
-const section = `${begin}\n${table}\n${end}`;
-text = text.includes(begin) ? text.replace(new RegExp(`${begin}[\\s\\S]*?${end}`), section) : `${text.trimEnd()}\n\n## Core: sign and verify (\`node bench/core.bench.mjs\`)\n\n${section}\n`;
-if (!quick) writeFileSync(readme, text);
+if (!quick) writeReadmeSection({ name: 'core-bench', heading: 'Core: sign and verify (`node bench/core.bench.mjs`)', table });

@@ -1,3 +1,4 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 // A small, dependency-free benchmark harness: time-boxed batches after a warm-up, rounds
 // interleaved across contestants so drift (thermal, GC, the other core) hits all of them alike,
 // and the median round reported.
@@ -43,4 +44,21 @@ export async function race(contestants, { rounds = 5, roundMs = 300, warmupMs = 
 
 export function fmt(n) {
   return n >= 1000 ? `${Math.round(n).toLocaleString('en-US')}` : n.toFixed(1);
+}
+
+/**
+ * Writes `table` into bench/README.md between `<!-- NAME:begin -->` and `<!-- NAME:end -->`,
+ * keeping every other section; when the markers are missing, appends the section under `heading`
+ * (and `intro`, if given). One writer for every benchmark, so their sections never clobber each other.
+ * @param {{ name: string, heading: string, intro?: string, table: string, readme?: URL }} section
+ */
+export function writeReadmeSection({ name, heading, intro, table, readme = new URL('./README.md', import.meta.url) }) {
+  const begin = `<!-- ${name}:begin -->`;
+  const end = `<!-- ${name}:end -->`;
+  const block = `${begin}\n${table}\n${end}`;
+  let text = existsSync(readme) ? readFileSync(readme, 'utf8') : '# Benchmarks\n';
+  text = text.includes(begin)
+    ? text.replace(new RegExp(`${begin}[\\s\\S]*?${end}`), () => block)
+    : `${text.trimEnd()}\n\n## ${heading}\n\n${intro ? `${intro}\n\n` : ''}${block}\n`;
+  writeFileSync(readme, text);
 }

@@ -4,11 +4,10 @@
 // Run after building core: `node bench/jwe.bench.mjs` (`--quick` for a short run that leaves
 // README.md alone). Writes its table into bench/README.md under "JWE".
 import crypto from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import * as core from '@jwt/core';
 import * as jose from 'jose';
-import { fmt, race } from './harness.mjs';
+import { fmt, race, writeReadmeSection } from './harness.mjs';
 
 const quick = process.argv.includes('--quick');
 const opts = quick ? { rounds: 3, roundMs: 120, warmupMs: 100 } : { rounds: 5, roundMs: 300, warmupMs: 300 };
@@ -111,12 +110,4 @@ const table = [
 ].join('\n');
 console.log(`\n${table}`);
 
-const readme = new URL('./README.md', import.meta.url);
-const begin = '<!-- jwe-bench:begin -->';
-const end = '<!-- jwe-bench:end -->';
-const section = `${begin}\n${table}\n${end}`;
-let text = existsSync(readme) ? readFileSync(readme, 'utf8') : '# Benchmarks\n';
-text = text.includes(begin)
-  ? text.replace(new RegExp(`${begin}[\\s\\S]*?${end}`), section)
-  : `${text.trimEnd()}\n\n## JWE: encrypted (nested) tokens (\`node bench/jwe.bench.mjs\`)\n\n${section}\n`;
-if (!quick) writeFileSync(readme, text);
+if (!quick) writeReadmeSection({ name: 'jwe-bench', heading: 'JWE: encrypted (nested) tokens (`node bench/jwe.bench.mjs`)', table });

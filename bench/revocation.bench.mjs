@@ -5,12 +5,11 @@
 // when the binary is missing). Writes its table into bench/README.md under "Revocation".
 import crypto from 'node:crypto';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import * as core from '@jwt/core';
 import { RedisRevocationStore } from '@jwt/redis';
-import { fmt } from './harness.mjs';
+import { fmt, writeReadmeSection } from './harness.mjs';
 
 const quick = process.argv.includes('--quick');
 const opts = quick ? { rounds: 6, roundMs: 60 } : { rounds: 41, roundMs: 80 };
@@ -155,15 +154,14 @@ try {
   ].join('\n');
   console.log(`\n${table}`);
 
-  const readme = new URL('./README.md', import.meta.url);
-  const begin = '<!-- revocation-bench:begin -->';
-  const end = '<!-- revocation-bench:end -->';
-  let text = existsSync(readme) ? readFileSync(readme, 'utf8') : '# Benchmarks\n';
-  const section = `${begin}\n${table}\n${end}`;
-  text = text.includes(begin)
-    ? text.replace(new RegExp(`${begin}[\\s\\S]*?${end}`), section)
-    : `${text.trimEnd()}\n\n## Revocation (\`node bench/revocation.bench.mjs\`)\n\nWhat a revocation store adds to verification. With Redis, each instance answers from an in-memory mirror kept current by pub/sub, so the steady state makes no network round trip.\n\n${section}\n`;
-  if (!quick) writeFileSync(readme, text);
+  if (!quick) {
+    writeReadmeSection({
+      name: 'revocation-bench',
+      heading: 'Revocation (`node bench/revocation.bench.mjs`)',
+      intro: 'What a revocation store adds to verification. With Redis, each instance answers from an in-memory mirror kept current by pub/sub, so the steady state makes no network round trip.',
+      table,
+    });
+  }
 } finally {
   await redisStore?.close();
   redis?.stop();

@@ -12,7 +12,8 @@
 //            --no-profile  never profile
 import { fork } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { writeReadmeSection } from '../harness.mjs';
 import { cpus, setPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -371,15 +372,7 @@ function renderTable(rows, targets, profiles, elapsedSeconds) {
 }
 
 function writeReadme(table) {
-  const readme = new URL('../README.md', import.meta.url);
-  const begin = '<!-- http-bench:begin -->';
-  const end = '<!-- http-bench:end -->';
-  let text = existsSync(readme) ? readFileSync(readme, 'utf8') : '# Benchmarks\n';
-  const section = `${begin}\n${table}\n${end}`;
-  text = text.includes(begin)
-    ? text.replace(new RegExp(`${begin}[\\s\\S]*?${end}`), () => section)
-    : `${text.trimEnd()}\n\n## HTTP: what auth costs per request (\`pnpm bench:http\`)\n\n${section}\n`;
-  writeFileSync(readme, text);
+  writeReadmeSection({ name: 'http-bench', heading: 'HTTP: what auth costs per request (`pnpm bench:http`)', table });
 }
 
 // ---------------------------------------------------------------------------------------------
