@@ -1,7 +1,7 @@
 import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { HttpAdapterHost, Reflector } from '@nestjs/core';
 import { authErrorResponse, JwtError, requirePermissionsOf, type AuthErrorResponse } from '@jwt/core';
-import { PermissionsMetadata, Public, type AuthenticatedRequest } from './decorators.js';
+import { PermissionsMetadata, Public, type AuthenticatedRequest, type PermissionRequirement } from './decorators.js';
 import { JwtForbiddenException, JwtUnauthorizedException } from './exceptions.js';
 import { JWT_AUTH_RUNTIME, type JwtAuthRuntime } from './options.js';
 
@@ -38,8 +38,16 @@ function authorization(request: HttpRequestLike): string | readonly string[] | u
  * already set, so the default exception filter answers with the RFC 6750 body and header.
  * @example @UseGuards(JwtAuthGuard) @Get('me') me(@Claims() claims: JwtClaims) { return claims }
  */
+interface RouteRules {
+  cls: object;
+  requirements: readonly PermissionRequirement[];
+  open: boolean;
+}
+
 @Injectable()
 export class JwtAuthGuard implements CanActivate {
+  private readonly routes = new WeakMap<object, RouteRules>();
+
   constructor(
     @Inject(Reflector) private readonly reflector: Reflector,
     @Inject(JWT_AUTH_RUNTIME) private readonly runtime: JwtAuthRuntime,
@@ -49,11 +57,8 @@ export class JwtAuthGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     // Only HTTP carries a bearer token here; refusing other transports keeps a global guard closed.
     if (context.getType() !== 'http') return false;
-    const targets = [context.getClass(), context.getHandler()];
-    const requirements = this.reflector.getAll(PermissionsMetadata, targets).filter((r) => r !== undefined);
-    if (requirements.length === 0 && this.reflector.getAllAndOverride(Public, [context.getHandler(), context.getClass()]) === true) {
-      return true;
-    }
+    const { requirements, open } = this.route(context.getClass(), context.getHandler());
+    if (open) return true;
     const http = context.switchToHttp();
     const request = http.getRequest<HttpRequestLike>();
     const outcome = await this.runtime.authenticator.authenticate({
@@ -77,6 +82,21 @@ export class JwtAuthGuard implements CanActivate {
       }
     }
     return true;
+  }
+
+  /**
+   * A route's requirements, read from its metadata once: decorators do not change at run time,
+   * and four reflector lookups per request were most of the guard's own cost.
+   */
+  private route(cls: object, handler: object): RouteRules {
+    const known = this.routes.get(handler);
+    if (known !== undefined && known.cls === cls) return known;
+    const requirements = this.reflector.getAll(PermissionsMetadata, [cls as never, handler as never]).filter((r): r is PermissionRequirement => r !== undefined);
+    // `@Public()` opens a route only when it requires no permission.
+    const open = requirements.length === 0 && this.reflector.getAllAndOverride(Public, [handler as never, cls as never]) === true;
+    const rules: RouteRules = { cls, requirements, open };
+    this.routes.set(handler, rules);
+    return rules;
   }
 
   private answer(error: unknown): AuthErrorResponse {
