@@ -317,10 +317,10 @@ export async function importKey(input: KeyInput, options: ImportKeyOptions = {})
 }
 
 /**
- * @internal Raw input that needs no asynchronous import (an HMAC secret as a string or bytes)
+ * Raw input that needs no asynchronous import (an HMAC secret as a string or bytes)
  * becomes a key right away, so a weak secret throws at construction, not at the first request.
  */
-export function importSecretNow(input: unknown): JwtKey | undefined {
+function importSecretNow(input: unknown): JwtKey | undefined {
   if (input instanceof Uint8Array) return secretKey(input);
   if (typeof input === 'string' && parseKeyText(input) === undefined) return secretKey(input);
   return undefined;
