@@ -1,7 +1,7 @@
 import { defineConfig } from 'tsdown';
 
 export default defineConfig({
-  entry: ['src/index.ts'],
+  entry: ['src/index.ts', 'src/lite.ts'],
   format: ['esm', 'cjs'],
   // Members tagged @internal (JwtKey's key material, typed with node:crypto's KeyObject) stay out
   // of the published types, which then need no @types/node (Workers, Deno, browsers).

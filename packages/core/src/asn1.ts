@@ -112,7 +112,8 @@ function tlv(tag: number, ...parts: (Uint8Array | number[])[]): Uint8Array {
   return Uint8Array.from([tag, ...encodeLength(body.length), ...body]);
 }
 
-const RSA_ALG_ID = tlv(0x30, [0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01], [0x05, 0x00]);
+// Pure: a bundle that never reads RSA keys drops it (the dist build puts this file in a shared chunk).
+const RSA_ALG_ID = /* @__PURE__ */ tlv(0x30, [0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01], [0x05, 0x00]);
 
 /** RSAPublicKey (PKCS#1) to SubjectPublicKeyInfo. */
 export function pkcs1PublicToSpki(der: Uint8Array): Uint8Array {

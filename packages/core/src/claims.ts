@@ -97,18 +97,26 @@ export function compileClaimOptions(options: ClaimOptions): CompiledClaimOptions
   };
 }
 
-function numericDate(payload: JwtClaims, name: 'exp' | 'nbf' | 'iat'): number | undefined {
+export function numericDate(payload: JwtClaims, name: 'exp' | 'nbf' | 'iat'): number | undefined {
   const value = payload[name];
   if (value === undefined) return undefined;
   if (typeof value !== 'number' || !Number.isFinite(value)) throw new JwtError('ERR_JWT_CLAIM_INVALID', { claim: name, detail: `claim invalid: ${name}` });
   return value;
 }
 
-function stringClaim(payload: JwtClaims, name: 'iss' | 'sub' | 'jti'): string | undefined {
+export function stringClaim(payload: JwtClaims, name: 'iss' | 'sub' | 'jti'): string | undefined {
   const value = payload[name];
   if (value === undefined) return undefined;
   if (typeof value !== 'string') throw new JwtError('ERR_JWT_CLAIM_INVALID', { claim: name, detail: `claim invalid: ${name}` });
   return value;
+}
+
+export function audienceClaim(payload: JwtClaims): string | readonly string[] | undefined {
+  const aud = payload.aud;
+  if (aud !== undefined && typeof aud !== 'string' && !(Array.isArray(aud) && aud.every((a) => typeof a === 'string'))) {
+    throw new JwtError('ERR_JWT_CLAIM_INVALID', { claim: 'aud', detail: 'claim invalid: aud' });
+  }
+  return aud;
 }
 
 /** Checks types and values of the registered claims. Throws the first failure. */
@@ -121,10 +129,7 @@ export function validateClaims(payload: JwtClaims, o: CompiledClaimOptions): voi
   const iss = stringClaim(payload, 'iss');
   const sub = stringClaim(payload, 'sub');
   stringClaim(payload, 'jti');
-  const aud = payload.aud;
-  if (aud !== undefined && typeof aud !== 'string' && !(Array.isArray(aud) && aud.every((a) => typeof a === 'string'))) {
-    throw new JwtError('ERR_JWT_CLAIM_INVALID', { claim: 'aud', detail: 'claim invalid: aud' });
-  }
+  const aud = audienceClaim(payload);
 
   if (exp === undefined) {
     if (o.requireExp) throw new JwtError('ERR_JWT_CLAIM_MISSING', { claim: 'exp', detail: 'required claim missing: exp' });

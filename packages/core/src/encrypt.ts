@@ -13,7 +13,8 @@ import { asJwtError, compileEncryption, Decryption, encryptCompiled, innerToken,
 import { ascii } from './jwe-content.js';
 import { isJweKey, type JweKey } from './jwe-keys.js';
 import { isPlainObject, parseJsonObject } from './json.js';
-import type { JwtKey, KeyInput } from './keys.js';
+import type { KeyInput } from './import-key.js';
+import type { JwtKey } from './keys.js';
 import type { JwsHeader } from './keyset.js';
 import { andThen as then, type MaybePromise } from './maybe-promise.js';
 import { createSigner, randomId, type SignOptions, type Signer } from './sign.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ERROR_CODES, JwtError, type JwtErrorCode } from './errors.js';
-import { authErrorResponse, extractToken, grantedPermissions, readCookie, requirePermissionsOf } from './http.js';
+import { authErrorResponse, extractToken, grantedPermissions, rawHeaderValues, readCookie, requirePermissionsOf } from './http.js';
 
 const TOKEN = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhIn0.c2lnbmF0dXJl';
 
@@ -59,6 +59,32 @@ describe('extractToken', () => {
     expect(extractToken({ cookie: 'access_token=' }, options)).toBeUndefined();
     expect(extractToken({ cookie: 'other=1' }, options)).toBeUndefined();
     expect(extractToken({ cookie: `xaccess_token=${TOKEN}; access_tokenx=${TOKEN}` }, options)).toBeUndefined();
+  });
+});
+
+describe('rawHeaderValues', () => {
+  const raw = ['Host', 'example.test', 'AUTHORIZATION', `Bearer ${TOKEN}`, 'Accept', '*/*'];
+
+  it('finds a header sent once, whatever the case of its name', () => {
+    expect(rawHeaderValues(raw, 'authorization')).toBe(`Bearer ${TOKEN}`);
+    expect(rawHeaderValues(raw, 'Authorization')).toBe(`Bearer ${TOKEN}`);
+    expect(rawHeaderValues(raw, 'host')).toBe('example.test');
+  });
+
+  it('returns every value of a repeated header, so extractToken refuses the pair', () => {
+    const repeated = [...raw, 'authorization', 'Basic dXNlcjpwYXNz'];
+    expect(rawHeaderValues(repeated, 'authorization')).toEqual([`Bearer ${TOKEN}`, 'Basic dXNlcjpwYXNz']);
+    expect(() => extractToken({ authorization: rawHeaderValues(repeated, 'authorization') })).toThrow(expect.objectContaining({ code: 'ERR_AUTH_SCHEME_INVALID' }));
+    expect(extractToken({ authorization: rawHeaderValues(raw, 'authorization') })).toBe(TOKEN);
+  });
+
+  it('absent, empty and malformed lists: undefined or the empty value, never a throw', () => {
+    expect(rawHeaderValues(raw, 'cookie')).toBeUndefined();
+    expect(rawHeaderValues([], 'authorization')).toBeUndefined();
+    // A name without its value (an odd-length list) is not a header.
+    expect(rawHeaderValues(['Authorization'], 'authorization')).toBeUndefined();
+    expect(rawHeaderValues(['Authorization', ''], 'authorization')).toBe('');
+    expect(rawHeaderValues([1, 2, 'Authorization-X', 'v'] as unknown as string[], 'authorization')).toBeUndefined();
   });
 });
 

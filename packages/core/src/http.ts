@@ -5,7 +5,7 @@
  */
 import type { JwtClaims } from './claims.js';
 import { configError, errorDescription, JwtError, type JwtErrorCode } from './errors.js';
-import { createVerifier, type Verifier, type VerifierOptions, type VerifyResult } from './verify.js';
+import { createVerifier, type Verifier, type VerifierOptions, type VerifyKey, type VerifyResult } from './verify.js';
 
 export interface TokenSource {
   /**
@@ -67,6 +67,28 @@ export function extractToken(source: TokenSource, options: ExtractTokenOptions =
     }
   }
   return undefined;
+}
+
+/**
+ * A header's values from a Node-style raw header list (`IncomingMessage.rawHeaders`: names and
+ * values alternating, as received): undefined when absent, the value when sent once, every value
+ * when repeated. Node's `headers` keeps only the first of a repeated Authorization header, which
+ * would let `Bearer <token>` followed by `Basic ...` pass as one; this list keeps them all, so
+ * `extractToken` can refuse the pair. Cheaper than `headersDistinct`, which copies every header.
+ * @example extractToken({ authorization: rawHeaderValues(req.rawHeaders, 'authorization') })
+ */
+export function rawHeaderValues(rawHeaders: readonly string[], name: string): string | string[] | undefined {
+  const wanted = name.toLowerCase();
+  let first: string | undefined;
+  let all: string[] | undefined;
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
+    const key = rawHeaders[i];
+    if (typeof key !== 'string' || key.length !== wanted.length || key.toLowerCase() !== wanted) continue;
+    const value = String(rawHeaders[i + 1]);
+    if (first === undefined) first = value;
+    else (all ??= [first]).push(value);
+  }
+  return all ?? first;
 }
 
 /** One cookie's value from a raw Cookie header; malformed pairs are skipped, never thrown on. */
@@ -163,7 +185,7 @@ export function requirePermissionsOf(claims: JwtClaims, required: readonly strin
   if (!ok) throw new JwtError('ERR_INSUFFICIENT_SCOPE');
 }
 
-export interface AuthenticatorOptions<T = JwtClaims> extends VerifierOptions<T>, AuthErrorOptions {
+export interface AuthenticatorOptions<T = JwtClaims, K = VerifyKey> extends VerifierOptions<T, K>, AuthErrorOptions {
   /**
    * Also read the token from this cookie when there is no Authorization header.
    * @example cookie: 'access_token'
@@ -197,11 +219,16 @@ export interface Authenticator<T = JwtClaims> {
  * const outcome = await auth.authenticate({ authorization: req.headers.authorization, cookie: req.headers.cookie })
  */
 export function createAuthenticator<T = JwtClaims>(options: AuthenticatorOptions<T>): Authenticator<T & JwtClaims> {
+  return authenticatorWith(options, createVerifier<T>);
+}
+
+/** @internal The authenticator of every entry point, built on that entry's createVerifier(). */
+export function authenticatorWith<T, K>(options: AuthenticatorOptions<T, K>, makeVerifier: (options: VerifierOptions<T, K>) => Verifier<T & JwtClaims>): Authenticator<T & JwtClaims> {
   if (typeof options !== 'object' || options === null) throw configError('createAuthenticator needs an options object with a key');
   if (options.cookie !== undefined && (typeof options.cookie !== 'string' || !/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(options.cookie))) {
     throw configError('cookie must be a valid cookie name');
   }
-  const verifier = createVerifier<T>(options);
+  const verifier = makeVerifier(options);
   const extract: ExtractTokenOptions = { cookie: options.cookie };
   const errorOptions: AuthErrorOptions = options.realm === undefined ? {} : { realm: options.realm };
   const fail = (error: unknown): AuthOutcome<T & JwtClaims> => {

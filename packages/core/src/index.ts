@@ -12,13 +12,15 @@ export {
   exportJwk,
   generateKeyPair,
   generateSecret,
-  importKey,
+  importJwk,
   isJwtKey,
   jwkThumbprint,
   publicKeyOf,
   secretKey,
 } from './keys.js';
-export type { ExportJwkOptions, GenerateKeyPairOptions, ImportKeyOptions, Jwk, KeyInput, KeyKind, KeyObjectLike, KeyType } from './keys.js';
+export type { ExportJwkOptions, GenerateKeyPairOptions, ImportKeyOptions, Jwk, KeyKind, KeyType } from './keys.js';
+export { importKey } from './import-key.js';
+export type { KeyInput, KeyObjectLike } from './import-key.js';
 export { JwtKeySet, isKeyProvider, keySet } from './keyset.js';
 export type { JwsHeader, KeyProvider } from './keyset.js';
 export { KeyRing, isKeyRing, keyRing, thumbprintKid } from './keyring.js';
@@ -49,7 +51,7 @@ export type { ClaimSettingOptions, DecryptOptions, DecryptResult, Decryptor, Dec
 export type { InferOutput, StandardSchemaResult, StandardSchemaV1 } from './standard-schema.js';
 export { DEFAULT_MAX_TOKEN_LENGTH, createVerifier, decodeUnverified, verify } from './verify.js';
 export type { KeyResolver, RevocationChecker, VerifierOptions, VerifyKey, VerifyOptions, VerifyResult, Verifier } from './verify.js';
-export { authErrorResponse, createAuthenticator, extractToken, grantedPermissions, readCookie, requirePermissionsOf } from './http.js';
+export { authErrorResponse, createAuthenticator, extractToken, grantedPermissions, rawHeaderValues, readCookie, requirePermissionsOf } from './http.js';
 export type { AuthErrorOptions, AuthErrorResponse, AuthOutcome, Authenticator, AuthenticatorOptions, ExtractTokenOptions, PermissionOptions, TokenSource } from './http.js';
 export { MemoryRevocationStore, issuedBefore, revocationEntry, revocationWindow } from './revocation.js';
 export type { MemoryRevocationStoreOptions, RevocationStore, RevocationWindowOptions } from './revocation.js';

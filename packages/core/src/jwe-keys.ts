@@ -11,7 +11,8 @@ import { nodeCrypto, randomBytes, subtle, type NodeCryptoModule } from './backen
 import { decodeBase64url, encodeBase64url, isBase64url } from './base64url.js';
 import { configError, JwtError } from './errors.js';
 import { isPlainObject } from './json.js';
-import { jwkThumbprint, MIN_RSA_BITS, parseKeyText, type Jwk, type KeyKind, type KeyObjectLike, type KeyType } from './keys.js';
+import { parseKeyText, type KeyObjectLike } from './import-key.js';
+import { jwkThumbprint, MIN_RSA_BITS, type Jwk, type KeyKind, type KeyType } from './keys.js';
 import { nestedDecryption } from './jwe.js';
 import { provideNestedDecryption } from './nested.js';
 

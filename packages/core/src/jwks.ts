@@ -13,7 +13,7 @@ import { fromUtf8 } from './base64url.js';
 import { toSeconds } from './duration.js';
 import { configError, JwtError } from './errors.js';
 import { isPlainObject, type JsonObject } from './json.js';
-import { importKey, type Jwk, type JwtKey } from './keys.js';
+import { importJwk, rebindKey, type Jwk, type JwtKey } from './keys.js';
 import type { JwsHeader, KeyProvider } from './keyset.js';
 
 /**
@@ -166,7 +166,7 @@ const MAX_KIDLESS_CANDIDATES = 16;
 /** Clock skew tolerated on a stored entry's `fetchedAt` (a writer whose clock runs ahead). */
 const MAX_CACHE_SKEW_MS = 60_000;
 const ACCEPT = 'application/json, application/jwk-set+json';
-const NONE: readonly JwtKey[] = Object.freeze([]);
+const NONE: readonly JwtKey[] = /* @__PURE__ */ Object.freeze([]);
 
 /**
  * A remote JWKS as a {@link KeyProvider}: pass it as the `key` of `createVerifier`, `verify` or
@@ -647,11 +647,11 @@ async function admitKeys(entries: readonly unknown[], s: Settings): Promise<Arra
     const jwk = cleanJwk(entry, s.algorithms);
     if (jwk === undefined) continue;
     try {
-      let key = await importKey(jwk, jwk.alg === undefined ? {} : { alg: jwk.alg as JwsAlgorithm });
+      let key = await importJwk(jwk, jwk.alg === undefined ? {} : { alg: jwk.alg as JwsAlgorithm });
       if (s.algorithms !== undefined && jwk.alg === undefined) {
         const allowed = key.algorithms.filter((a) => s.algorithms!.includes(a));
         if (allowed.length === 0) continue;
-        key = await importKey(key, { alg: allowed });
+        key = rebindKey(key, { alg: allowed });
       }
       admitted.push({ key, jwk });
     } catch {

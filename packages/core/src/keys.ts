@@ -2,10 +2,14 @@
  * Keys are bound to the algorithms they may serve, decided when the key is made and never by a
  * token: an HMAC secret only ever serves HS*, an RSA key RS and PS, an EC key the ES algorithm of
  * its curve, an Ed25519 key EdDSA. Weak keys are refused here, at construction time.
+ *
+ * This file holds what every entry point needs: the key itself, HMAC secrets, JWK import, key
+ * generation and export, and signing and verifying bytes on both backends. The other key forms
+ * (PEM and DER text, node:crypto KeyObject, WebCrypto CryptoKey) are read by import-key.ts, which
+ * only the main entry reaches, so that `@jwt/core/lite` bundles none of that code.
  */
 import type { KeyObject } from 'node:crypto';
 import { ALGORITHMS, isJwsAlgorithm, JWS_ALGORITHMS, type JwsAlgorithm } from './algorithms.js';
-import * as asn1 from './asn1.js';
 import { nodeCrypto, randomBytes, subtle, type NodeCryptoModule } from './backend.js';
 import { decodeBase64url, encodeBase64url, isBase64url, utf8 } from './base64url.js';
 import { configError, JwtError } from './errors.js';
@@ -32,20 +36,6 @@ export interface Jwk {
   k?: string;
   [member: string]: unknown;
 }
-
-/** The structural shape of a node:crypto `KeyObject`, so public types need no `@types/node`. */
-export interface KeyObjectLike {
-  readonly type: 'secret' | 'public' | 'private';
-  readonly asymmetricKeyType?: string | undefined;
-  export(options?: object): unknown;
-}
-
-/**
- * Anything {@link importKey} understands: an HMAC secret (string or bytes), a PEM text (SPKI,
- * PKCS#8, PKCS#1, SEC1 or an X.509 certificate), a JWK (object or JSON text), a node:crypto
- * `KeyObject` or a WebCrypto `CryptoKey`.
- */
-export type KeyInput = string | Uint8Array | Jwk | KeyObjectLike | CryptoKey | JwtKey;
 
 export interface ImportKeyOptions {
   /**
@@ -143,19 +133,36 @@ export function isJwtKey(value: unknown): value is JwtKey {
   return value instanceof JwtKey;
 }
 
+/** @internal The same key material under narrower algorithms and/or another `kid`. */
+export function rebindKey(key: JwtKey, options: ImportKeyOptions): JwtKey {
+  const algorithms = options.alg === undefined ? key.algorithms : restrict(key.algorithms, options.alg);
+  const kid = options.kid === undefined ? key.kid : kidOption(options.kid);
+  return new JwtKey({ kind: key.kind, kty: key.kty, curve: key.curve, algorithms, kid, material: key[MATERIAL] });
+}
+
 // ---------------------------------------------------------------------------------------------
 // Algorithm binding
 
-const HS: readonly JwsAlgorithm[] = ['HS256', 'HS384', 'HS512'];
-const RSA: readonly JwsAlgorithm[] = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512'];
-const PSS: readonly JwsAlgorithm[] = ['PS256', 'PS384', 'PS512'];
-const CURVE_ALG: Record<string, JwsAlgorithm> = { 'P-256': 'ES256', 'P-384': 'ES384', 'P-521': 'ES512', Ed25519: 'EdDSA' };
+/** @internal */
+export const HS: readonly JwsAlgorithm[] = ['HS256', 'HS384', 'HS512'];
+/** @internal */
+export const RSA: readonly JwsAlgorithm[] = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512'];
+/** @internal */
+export const PSS: readonly JwsAlgorithm[] = ['PS256', 'PS384', 'PS512'];
+/** @internal */
+export const CURVE_ALG: Record<string, JwsAlgorithm> = { 'P-256': 'ES256', 'P-384': 'ES384', 'P-521': 'ES512', Ed25519: 'EdDSA' };
 const NODE_CURVES: Record<string, string> = { prime256v1: 'P-256', secp384r1: 'P-384', secp521r1: 'P-521' };
 
 /** Minimum RSA modulus, in bits. */
 export const MIN_RSA_BITS = 2048;
 
-function restrict(allowed: readonly JwsAlgorithm[], requested: ImportKeyOptions['alg']): JwsAlgorithm[] {
+/** @internal */
+export function weakRsa(): JwtError {
+  return new JwtError('ERR_KEY_WEAK', { detail: `key too weak: RSA keys need at least ${MIN_RSA_BITS} bits` });
+}
+
+/** @internal The algorithms of `allowed` that `requested` keeps; a request the key cannot serve throws. */
+export function restrict(allowed: readonly JwsAlgorithm[], requested: ImportKeyOptions['alg']): JwsAlgorithm[] {
   if (requested === undefined) return [...allowed];
   const list: readonly unknown[] = typeof requested === 'string' ? [requested] : requested;
   if (!Array.isArray(list) || list.length === 0) throw configError('alg must name at least one algorithm');
@@ -171,7 +178,8 @@ function restrict(allowed: readonly JwsAlgorithm[], requested: ImportKeyOptions[
   return JWS_ALGORITHMS.filter((a) => list.includes(a));
 }
 
-function kidOption(kid: unknown): string | undefined {
+/** @internal */
+export function kidOption(kid: unknown): string | undefined {
   if (kid === undefined) return undefined;
   if (typeof kid !== 'string' || kid.length === 0 || kid.length > 256) throw configError('kid must be a non-empty string of at most 256 characters');
   return kid;
@@ -290,98 +298,6 @@ export function generateSecret(alg: 'HS256' | 'HS384' | 'HS512' = 'HS256', optio
   return secretKey(randomBytes(info.hashBytes), { alg, ...options });
 }
 
-// ---------------------------------------------------------------------------------------------
-// Import
-
-/**
- * Imports any supported key form. The result is bound to the algorithms its type allows
- * (optionally narrowed by `options.alg`). RSA keys under 2048 bits and unsupported curves are refused.
- * @example const key = await importKey(fs.readFileSync('public.pem', 'utf8'), { alg: 'RS256' })
- */
-export async function importKey(input: KeyInput, options: ImportKeyOptions = {}): Promise<JwtKey> {
-  if (input instanceof JwtKey) {
-    const algorithms = options.alg === undefined ? input.algorithms : restrict(input.algorithms, options.alg);
-    const kid = options.kid === undefined ? input.kid : kidOption(options.kid);
-    return new JwtKey({ kind: input.kind, kty: input.kty, curve: input.curve, algorithms, kid, material: input[MATERIAL] });
-  }
-  if (typeof input === 'string') {
-    const text = parseKeyText(input);
-    if (text === undefined) return secretKey(input, options);
-    return 'pem' in text ? importPem(text.pem, options) : importJwk(text.jwk, options);
-  }
-  if (input instanceof Uint8Array) return secretKey(input, options);
-  if (typeof CryptoKey !== 'undefined' && input instanceof CryptoKey) return importCryptoKey(input, options);
-  if (isKeyObjectLike(input)) return importKeyObject(input, options);
-  if (isJwkObject(input)) return importJwk(input, options);
-  throw new JwtError('ERR_KEY_INVALID', { detail: 'key invalid: unrecognised key input' });
-}
-
-/**
- * Raw input that needs no asynchronous import (an HMAC secret as a string or bytes)
- * becomes a key right away, so a weak secret throws at construction, not at the first request.
- */
-function importSecretNow(input: unknown): JwtKey | undefined {
-  if (input instanceof Uint8Array) return secretKey(input);
-  if (typeof input === 'string' && parseKeyText(input) === undefined) return secretKey(input);
-  return undefined;
-}
-
-/**
- * @internal Raw key input that can become a key synchronously does so: HMAC secrets everywhere,
- * and PEM, JWK and KeyObject input on the Node backend. So a weak, malformed or misused key
- * throws when a signer or verifier is built, not at its first request. Undefined: import later.
- */
-export function importKeyNow(input: unknown): JwtKey | undefined {
-  const secret = importSecretNow(input);
-  if (secret !== undefined) return secret;
-  if (typeof input === 'object' && input !== null && !isJwkObject(input) && !isKeyObjectLike(input) && !(typeof CryptoKey !== 'undefined' && input instanceof CryptoKey)) {
-    throw new JwtError('ERR_KEY_INVALID', { detail: 'key invalid: unrecognised key input' });
-  }
-  const nc = nodeCrypto();
-  if (nc === undefined) return undefined;
-  let key: JwtKey | Promise<JwtKey> | undefined;
-  if (typeof input === 'string') {
-    const text = parseKeyText(input);
-    if (text !== undefined) key = 'pem' in text ? importPem(text.pem, {}) : importJwk(text.jwk, {});
-  } else if (isKeyObjectLike(input) && input.type !== 'secret') {
-    key = nodeAsymmetric(nc, input as unknown as KeyObject, {});
-  } else if (isJwkObject(input)) {
-    key = importJwk(input, {});
-  }
-  if (key instanceof Promise) {
-    key.catch(() => undefined);
-    return undefined;
-  }
-  return key;
-}
-
-/**
- * @internal A key given as text: a PEM block, a JWK as JSON text, or neither (undefined: the
- * text is secret material). Text that starts like JSON but does not parse is refused.
- */
-export function parseKeyText(input: string): { pem: string } | { jwk: unknown } | undefined {
-  const trimmed = input.trim();
-  if (trimmed.startsWith('-----BEGIN')) return { pem: trimmed };
-  if (!trimmed.startsWith('{')) return undefined;
-  try {
-    return { jwk: JSON.parse(trimmed) as unknown };
-  } catch {
-    throw new JwtError('ERR_KEY_INVALID', { detail: 'key invalid: text starting with { is not valid JWK JSON' });
-  }
-}
-
-/** A JWK is a plain JSON object: an instance of some class (an encryption key, say) is not one. */
-function isJwkObject(value: unknown): value is Jwk {
-  if (!isPlainObject(value)) return false;
-  const proto = Object.getPrototypeOf(value) as unknown;
-  return proto === Object.prototype || proto === null;
-}
-
-function isKeyObjectLike(value: unknown): value is KeyObjectLike {
-  return typeof value === 'object' && value !== null && typeof (value as KeyObjectLike).export === 'function' &&
-    ['secret', 'public', 'private'].includes((value as KeyObjectLike).type);
-}
-
 function keyInfoFromJwk(jwk: Jwk): { kty: KeyType; algorithms: readonly JwsAlgorithm[]; curve: string | undefined } {
   switch (jwk.kty) {
     case 'RSA': {
@@ -391,8 +307,7 @@ function keyInfoFromJwk(jwk: Jwk): { kty: KeyType; algorithms: readonly JwsAlgor
       const n = decodeBase64url(jwk.n);
       let first = 0;
       while (first < n.length && n[first] === 0) first++;
-      const bits = (n.length - first) * 8;
-      if (bits < MIN_RSA_BITS) throw new JwtError('ERR_KEY_WEAK', { detail: `key too weak: RSA keys need at least ${MIN_RSA_BITS} bits` });
+      if ((n.length - first) * 8 < MIN_RSA_BITS) throw weakRsa();
       return { kty: 'RSA', algorithms: RSA, curve: undefined };
     }
     case 'EC':
@@ -420,7 +335,19 @@ function checkSigningUse(jwk: Jwk): void {
   }
 }
 
-function importJwk(value: unknown, options: ImportKeyOptions): JwtKey | Promise<JwtKey> {
+/**
+ * Imports a JWK (RFC 7517) as a signing or verification key: `oct` (an HMAC secret, with the checks
+ * of {@link secretKey}), `RSA` (2048 bits or more), `EC` on P-256, P-384 or P-521, or `OKP`
+ * Ed25519. A JWK with private members (`d`) makes a private key. The JWK's `alg` and `kid` apply
+ * unless `options` set them; its `use` must be `sig` and its `key_ops` must allow signing or verifying.
+ * @example const key = await importJwk(JSON.parse(env.JWT_PUBLIC_JWK), { alg: 'ES256' })
+ */
+export async function importJwk(jwk: Jwk, options: ImportKeyOptions = {}): Promise<JwtKey> {
+  return jwkKey(jwk, options);
+}
+
+/** @internal JWK import; synchronous on the Node backend, so a bad key can throw at construction. */
+export function jwkKey(value: unknown, options: ImportKeyOptions): JwtKey | Promise<JwtKey> {
   if (!isPlainObject(value) || typeof value.kty !== 'string') throw new JwtError('ERR_KEY_INVALID', { detail: 'key invalid: a JWK needs kty' });
   const jwk = value as Jwk;
   checkSigningUse(jwk);
@@ -467,81 +394,8 @@ function publicJwkOf(jwk: Jwk): Jwk {
   return out;
 }
 
-const PEM = /^-----BEGIN ([A-Z0-9 ]+)-----\r?\n([A-Za-z0-9+/=\s]+?)-----END \1-----\s*$/;
-
-function pemDer(pem: string): { label: string; der: Uint8Array } {
-  const m = PEM.exec(pem);
-  if (!m) throw new JwtError('ERR_KEY_INVALID', { detail: 'key invalid: malformed PEM' });
-  const b64 = m[2]!.replace(/\s+/g, '');
-  let bin: string;
-  try {
-    bin = atob(b64);
-  } catch {
-    throw new JwtError('ERR_KEY_INVALID', { detail: 'key invalid: malformed PEM' });
-  }
-  const der = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) der[i] = bin.charCodeAt(i);
-  return { label: m[1]!, der };
-}
-
-function importPem(pem: string, options: ImportKeyOptions): JwtKey | Promise<JwtKey> {
-  const { label, der } = pemDer(pem);
-  const isPrivate = label.endsWith('PRIVATE KEY');
-  if (label === 'ENCRYPTED PRIVATE KEY') throw new JwtError('ERR_KEY_UNSUPPORTED', { detail: 'key type not supported: decrypt the private key first' });
-  if (!['PUBLIC KEY', 'RSA PUBLIC KEY', 'CERTIFICATE', 'PRIVATE KEY', 'RSA PRIVATE KEY', 'EC PRIVATE KEY'].includes(label)) {
-    throw new JwtError('ERR_KEY_UNSUPPORTED', { detail: 'key type not supported: unknown PEM label' });
-  }
-  const nc = nodeCrypto();
-  if (nc) {
-    let keyObject: KeyObject;
-    try {
-      keyObject = isPrivate ? nc.createPrivateKey(pem) : nc.createPublicKey(pem);
-    } catch (cause) {
-      throw new JwtError('ERR_KEY_INVALID', { cause, detail: 'key invalid: PEM rejected' });
-    }
-    return nodeAsymmetric(nc, keyObject, options);
-  }
-  return importPemWeb(label, der, isPrivate, options);
-}
-
-async function importPemWeb(label: string, der: Uint8Array, isPrivate: boolean, options: ImportKeyOptions): Promise<JwtKey> {
-  let body = der;
-  if (label === 'CERTIFICATE') body = asn1.certificateSpki(der);
-  else if (label === 'RSA PUBLIC KEY') body = asn1.pkcs1PublicToSpki(der);
-  else if (label === 'RSA PRIVATE KEY') body = asn1.pkcs1PrivateToPkcs8(der);
-  else if (label === 'EC PRIVATE KEY') body = asn1.sec1ToPkcs8(der);
-  const id = isPrivate ? asn1.pkcs8Algorithm(body) : asn1.spkiAlgorithm(body);
-  const params = webImportParams(id);
-  let jwk: Jwk;
-  try {
-    const ck = await subtle().importKey(isPrivate ? 'pkcs8' : 'spki', body as BufferSource, params, true, isPrivate ? ['sign'] : ['verify']);
-    jwk = (await subtle().exportKey('jwk', ck)) as Jwk;
-  } catch (cause) {
-    throw new JwtError('ERR_KEY_INVALID', { cause, detail: 'key invalid: PEM rejected' });
-  }
-  // The export's alg only echoes the parameters used to read the PEM (RS256 for every RSA key,
-  // "Ed25519" which is no JWS name): a PEM names no algorithm, so bind by key type as Node does.
-  delete jwk.alg;
-  if (id.type === 'rsa-pss') return importJwk(jwk, { ...options, alg: options.alg ?? PSS });
-  return importJwk(jwk, options);
-}
-
-function webImportParams(id: asn1.KeyAlgorithmId): RsaHashedImportParams | EcKeyImportParams | Algorithm {
-  switch (id.type) {
-    case 'rsa':
-      return { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' };
-    case 'rsa-pss':
-      return { name: 'RSA-PSS', hash: 'SHA-256' };
-    case 'ec':
-      if (id.curve && CURVE_ALG[id.curve]) return { name: 'ECDSA', namedCurve: id.curve };
-      break;
-    case 'ed25519':
-      return { name: 'Ed25519' };
-  }
-  throw new JwtError('ERR_KEY_UNSUPPORTED', { detail: 'key type not supported' });
-}
-
-function nodeAsymmetric(nc: NodeCryptoModule, keyObject: KeyObject, options: ImportKeyOptions, preset?: readonly JwsAlgorithm[]): JwtKey {
+/** @internal A JwtKey over an asymmetric node:crypto KeyObject, bound by its type, size and curve. */
+export function nodeAsymmetric(nc: NodeCryptoModule, keyObject: KeyObject, options: ImportKeyOptions, preset?: readonly JwsAlgorithm[]): JwtKey {
   const details = keyObject.asymmetricKeyDetails ?? {};
   let kty: KeyType;
   let allowed: readonly JwsAlgorithm[];
@@ -549,7 +403,7 @@ function nodeAsymmetric(nc: NodeCryptoModule, keyObject: KeyObject, options: Imp
   switch (keyObject.asymmetricKeyType) {
     case 'rsa':
     case 'rsa-pss': {
-      if ((details.modulusLength ?? 0) < MIN_RSA_BITS) throw new JwtError('ERR_KEY_WEAK', { detail: `key too weak: RSA keys need at least ${MIN_RSA_BITS} bits` });
+      if ((details.modulusLength ?? 0) < MIN_RSA_BITS) throw weakRsa();
       kty = 'RSA';
       allowed = RSA;
       if (keyObject.asymmetricKeyType === 'rsa-pss') {
@@ -579,47 +433,6 @@ function nodeAsymmetric(nc: NodeCryptoModule, keyObject: KeyObject, options: Imp
   return new JwtKey({ kind, kty, algorithms, kid: kidOption(options.kid), curve, material: { backend: 'node', keyObject, verifyKey } });
 }
 
-async function importKeyObject(input: KeyObjectLike, options: ImportKeyOptions): Promise<JwtKey> {
-  const nc = nodeCrypto();
-  if (input.type === 'secret') return secretKey(input.export() as Uint8Array, options);
-  if (nc) return nodeAsymmetric(nc, input as unknown as KeyObject, options);
-  return importJwk(input.export({ format: 'jwk' }), options);
-}
-
-const WEB_ALGS: Record<string, (k: CryptoKey) => readonly JwsAlgorithm[]> = {
-  HMAC: (k) => HS.filter((a) => ALGORITHMS[a].hash === (k.algorithm as HmacKeyAlgorithm).hash.name),
-  'RSASSA-PKCS1-v1_5': (k) => RSA.filter((a) => a.startsWith('RS') && ALGORITHMS[a].hash === (k.algorithm as RsaHashedKeyAlgorithm).hash.name),
-  'RSA-PSS': (k) => PSS.filter((a) => ALGORITHMS[a].hash === (k.algorithm as RsaHashedKeyAlgorithm).hash.name),
-  ECDSA: (k) => {
-    const alg = CURVE_ALG[(k.algorithm as EcKeyAlgorithm).namedCurve];
-    return alg && alg !== 'EdDSA' ? [alg] : [];
-  },
-  Ed25519: () => ['EdDSA'],
-};
-
-async function importCryptoKey(input: CryptoKey, options: ImportKeyOptions): Promise<JwtKey> {
-  const allowed = WEB_ALGS[input.algorithm.name]?.(input) ?? [];
-  if (allowed.length === 0) throw new JwtError('ERR_KEY_UNSUPPORTED', { detail: 'key type not supported' });
-  // A CryptoKey was made for one hash (and padding or curve): keep that binding on every path, not
-  // only the non-extractable one, or an HMAC SHA-384 key would sign HS256 on one backend only.
-  const bound: ImportKeyOptions = { ...options, alg: restrict(allowed, options.alg) };
-  const nc = nodeCrypto();
-  if (nc) return importKeyObject(nc.KeyObject.from(input) as unknown as KeyObjectLike, bound);
-  if (input.extractable) {
-    if (input.type === 'secret') return secretKey(new Uint8Array(await subtle().exportKey('raw', input)), bound);
-    return importJwk(await subtle().exportKey('jwk', input), bound);
-  }
-  if (input.algorithm.name === 'RSASSA-PKCS1-v1_5' || input.algorithm.name === 'RSA-PSS') {
-    if ((input.algorithm as RsaHashedKeyAlgorithm).modulusLength < MIN_RSA_BITS) throw new JwtError('ERR_KEY_WEAK', { detail: `key too weak: RSA keys need at least ${MIN_RSA_BITS} bits` });
-  }
-  if (input.algorithm.name === 'HMAC' && (input.algorithm as HmacKeyAlgorithm).length < 256) throw new JwtError('ERR_KEY_WEAK');
-  const algorithms = restrict(allowed, options.alg);
-  const kty: KeyType = input.type === 'secret' ? 'oct' : input.algorithm.name === 'ECDSA' ? 'EC' : input.algorithm.name === 'Ed25519' ? 'OKP' : 'RSA';
-  const curve = input.algorithm.name === 'ECDSA' ? (input.algorithm as EcKeyAlgorithm).namedCurve : input.algorithm.name === 'Ed25519' ? 'Ed25519' : undefined;
-  const kind: KeyKind = input.type;
-  return new JwtKey({ kind, kty, algorithms, kid: kidOption(options.kid), curve, material: { backend: 'web', cryptoKey: input, cache: new Map() } });
-}
-
 // ---------------------------------------------------------------------------------------------
 // Generate, export, thumbprint
 
@@ -638,15 +451,17 @@ export async function generateKeyPair(alg: Exclude<JwsAlgorithm, 'HS256' | 'HS38
   const info = ALGORITHMS[alg];
   if (!info || info.family === 'HS') throw configError('generateKeyPair takes an asymmetric algorithm; use generateSecret() for HS*');
   const modulusLength = options.modulusLength ?? 2048;
-  if (!Number.isInteger(modulusLength) || modulusLength < MIN_RSA_BITS) throw new JwtError('ERR_KEY_WEAK', { detail: `key too weak: RSA keys need at least ${MIN_RSA_BITS} bits` });
+  if (!Number.isInteger(modulusLength) || modulusLength < MIN_RSA_BITS) throw weakRsa();
   const nc = nodeCrypto();
   let privateKey: JwtKey;
+  let jwk: Jwk;
   if (nc) {
     let pair: { privateKey: KeyObject };
     if (info.family === 'RS' || info.family === 'PS') pair = nc.generateKeyPairSync('rsa', { modulusLength });
     else if (info.family === 'ES') pair = nc.generateKeyPairSync('ec', { namedCurve: info.curve! });
     else pair = nc.generateKeyPairSync('ed25519');
     privateKey = nodeAsymmetric(nc, pair.privateKey, { alg });
+    jwk = pair.privateKey.export({ format: 'jwk' }) as Jwk;
   } else {
     const params =
       info.family === 'RS' || info.family === 'PS'
@@ -655,10 +470,11 @@ export async function generateKeyPair(alg: Exclude<JwsAlgorithm, 'HS256' | 'HS38
           ? { name: 'ECDSA', namedCurve: info.curve! }
           : { name: 'Ed25519' };
     const pair = (await subtle().generateKey(params, true, ['sign', 'verify'])) as CryptoKeyPair;
-    privateKey = await importJwk(await subtle().exportKey('jwk', pair.privateKey), { alg });
+    jwk = (await subtle().exportKey('jwk', pair.privateKey)) as Jwk;
+    privateKey = await jwkKey(jwk, { alg });
   }
-  const kid = options.kid ?? (await jwkThumbprint(await exportJwk(privateKey)));
-  privateKey = privateKey.withKid(kid);
+  // A thumbprint reads public members only, so the private JWK gives the public key's.
+  privateKey = privateKey.withKid(options.kid ?? (await jwkThumbprint(jwk)));
   return { privateKey, publicKey: publicKeyOf(privateKey) };
 }
 
@@ -819,8 +635,24 @@ export function hmacSegmentMatches(key: JwtKey, alg: JwsAlgorithm, input: string
   return diff === 0;
 }
 
+/**
+ * node:crypto's callback form runs the check on libuv's thread pool, as WebCrypto does: the event
+ * loop serves other requests meanwhile, and concurrent checks use every core.
+ */
+function verifyOnThreadPool(nc: NodeCryptoModule, hash: string | null, input: string, key: KeyObject, signature: Uint8Array): Promise<boolean> {
+  return new Promise((resolve) => {
+    try {
+      const sync: unknown = nc.verify(hash, Buffer.from(input), key, signature, (error, ok) => resolve(!error && ok === true));
+      // A runtime whose node:crypto ignores the callback answers at once instead.
+      if (typeof sync === 'boolean') resolve(sync);
+    } catch {
+      resolve(false);
+    }
+  });
+}
+
 /** @internal Verifies a JWS signature. Synchronous on the Node backend; never throws for a bad signature. */
-export function verifyBytes(key: JwtKey, alg: JwsAlgorithm, input: string, signature: Uint8Array): boolean | Promise<boolean> {
+export function verifyBytes(key: JwtKey, alg: JwsAlgorithm, input: string, signature: Uint8Array, offload = false): boolean | Promise<boolean> {
   const info = ALGORITHMS[alg];
   // Raw ECDSA signatures have one exact length; DER-encoded or truncated ones are refused outright.
   if (info.signatureBytes !== undefined && signature.length !== info.signatureBytes) return false;
@@ -832,8 +664,9 @@ export function verifyBytes(key: JwtKey, alg: JwsAlgorithm, input: string, signa
       const expected = nc.createHmac(info.nodeHash, m.keyObject).update(input).digest();
       return expected.length === signature.length && nc.timingSafeEqual(expected, signature);
     }
+    const hash = info.family === 'EdDSA' ? null : info.nodeHash;
+    if (offload) return verifyOnThreadPool(nc, hash, input, nodeKeyOptions(m.verifyKey, alg, nc) as KeyObject, signature);
     try {
-      const hash = info.family === 'EdDSA' ? null : info.nodeHash;
       return nc.verify(hash, Buffer.from(input), nodeKeyOptions(m.verifyKey, alg, nc) as KeyObject, signature);
     } catch {
       return false;

@@ -5,11 +5,12 @@
 import { ALGORITHMS, type JwsAlgorithm } from './algorithms.js';
 import { nodeCrypto, randomBytes } from './backend.js';
 import { encodeSegment, encodeSegmentText } from './base64url.js';
-import type { JwtClaims } from './claims.js';
+import { audienceClaim, numericDate, stringClaim, type JwtClaims } from './claims.js';
 import { toSeconds } from './duration.js';
 import { configError, JwtError } from './errors.js';
 import { isPlainObject } from './json.js';
-import { importKey, importKeyNow, isJwtKey, keyMaterial, signBytes, type JwtKey, type KeyInput } from './keys.js';
+import { importKey, importKeyNow, type KeyInput } from './import-key.js';
+import { isJwtKey, keyMaterial, signBytes, type JwtKey } from './keys.js';
 import { isKeyRing, type KeyRing } from './keyring.js';
 
 export interface SignOptions {
@@ -68,12 +69,12 @@ export interface SignOptions {
   clock?: () => number;
 }
 
-export interface SignerOptions extends SignOptions {
+export interface SignerOptions<K = JwtKey | KeyRing | KeyInput> extends SignOptions {
   /**
    * The signing key: an HMAC secret or a private key, or a {@link KeyRing}, whose active key (and
    * its `kid`) signs each token, following rotations.
    */
-  key: JwtKey | KeyRing | KeyInput;
+  key: K;
 }
 
 export interface Signer {
@@ -137,19 +138,11 @@ export function randomId(): string {
   return encodeSegment(randomBytes(16));
 }
 
+/** The verifier's own type checks, so that no token is signed that a verifier would refuse as malformed. */
 function checkClaimTypes(claims: JwtClaims): void {
-  for (const name of ['exp', 'nbf', 'iat'] as const) {
-    const v = claims[name];
-    if (v !== undefined && (typeof v !== 'number' || !Number.isFinite(v))) throw new JwtError('ERR_JWT_CLAIM_INVALID', { claim: name, detail: `claim invalid: ${name}` });
-  }
-  for (const name of ['iss', 'sub', 'jti'] as const) {
-    const v = claims[name];
-    if (v !== undefined && typeof v !== 'string') throw new JwtError('ERR_JWT_CLAIM_INVALID', { claim: name, detail: `claim invalid: ${name}` });
-  }
-  const aud = claims.aud;
-  if (aud !== undefined && typeof aud !== 'string' && !(Array.isArray(aud) && aud.every((a) => typeof a === 'string'))) {
-    throw new JwtError('ERR_JWT_CLAIM_INVALID', { claim: 'aud', detail: 'claim invalid: aud' });
-  }
+  for (const name of ['exp', 'nbf', 'iat'] as const) numericDate(claims, name);
+  for (const name of ['iss', 'sub', 'jti'] as const) stringClaim(claims, name);
+  audienceClaim(claims);
 }
 
 function signingInput(c: Compiled, claims: JwtClaims | undefined): string {
@@ -194,41 +187,74 @@ function signCompiled(c: Compiled, claims: JwtClaims | undefined): string | Prom
 }
 
 /**
+ * @internal Where a signer's key comes from once its `key` option is read: the key itself, a key
+ * still being imported, or the current key of something that rotates (a key ring).
+ */
+export type SigningKeySource = JwtKey | Promise<JwtKey> | (() => JwtKey);
+
+/**
+ * @internal How an entry point reads a `key` option that is not a JwtKey. The main entry imports
+ * raw input and follows key rings; `@jwt/core/lite` refuses anything else.
+ */
+export type SigningKeyResolver = (key: unknown, options: SignOptions) => SigningKeySource;
+
+/** The main entry's key forms: a key ring, or raw input of any form importKey() reads. */
+function anySigningKey(key: unknown, options: SignOptions): SigningKeySource {
+  if (isKeyRing(key)) {
+    if (typeof options.kid === 'string') throw configError('kid cannot be set when signing with a key ring: the active key\'s kid is used');
+    return () => key.active;
+  }
+  // A raw secret becomes a key now, so a weak one throws here rather than at the first sign().
+  return importKeyNow(key) ?? importKey(key as KeyInput);
+}
+
+/**
  * Builds a reusable signer: key and header prepared once.
  * @example
  * const signer = createSigner({ key: secretKey(secret), issuer: 'auth', expiresIn: '15m' })
  * const token = await signer.sign({ sub: 'kevin' })
  */
 export function createSigner(options: SignerOptions): Signer {
+  return signerWith(options, anySigningKey);
+}
+
+/** Reads the `key` option once; the result answers the compiled signer to use for each token. */
+function signerOf(options: SignerOptions<unknown>, resolve: SigningKeyResolver): () => Compiled | Promise<Compiled> {
   if (typeof options !== 'object' || options === null) throw configError('createSigner needs an options object with a key');
   const { key } = options;
+  const source = isJwtKey(key) ? key : resolve(key, options);
   let compiled: Compiled | Promise<Compiled>;
-  let current = (): Compiled | Promise<Compiled> => compiled;
-  if (isKeyRing(key)) {
-    if (typeof options.kid === 'string') throw configError('kid cannot be set when signing with a key ring: the active key\'s kid is used');
-    compiled = compile(key.active, options);
-    // The ring may rotate between calls: recompile only when its active key has changed.
-    current = () => ((compiled as Compiled).key === key.active ? compiled : (compiled = compile(key.active, options)));
-  } else if (isJwtKey(key)) {
-    compiled = compile(key, options);
-  } else {
-    // A raw secret compiles now, so a weak one throws here rather than at the first sign().
-    const secret = importKeyNow(key);
-    if (secret !== undefined) {
-      compiled = compile(secret, options);
-    } else {
-      compiled = importKey(key).then((k) => (compiled = compile(k, options)));
-      compiled.catch(() => undefined);
-    }
+  if (typeof source === 'function') {
+    compiled = compile(source(), options);
+    // A key ring may rotate between calls: recompile only when its active key has changed.
+    return () => ((compiled as Compiled).key === source() ? compiled : (compiled = compile(source(), options)));
   }
+  if (source instanceof Promise) {
+    const pending = source.then((k) => (compiled = compile(k, options)));
+    pending.catch(() => undefined);
+    compiled = pending;
+  } else {
+    compiled = compile(source, options);
+  }
+  return () => compiled;
+}
+
+/** Kept apart from the Signer object, so that a bundle calling only sign() leaves signSync out. */
+function signNow(current: () => Compiled | Promise<Compiled>, claims: JwtClaims | undefined): Promise<string> {
+  try {
+    const c = current();
+    return c instanceof Promise ? c.then((cc) => signCompiled(cc, claims)) : Promise.resolve(signCompiled(c, claims));
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
+/** @internal The signer of every entry point, which passes how it reads raw `key` options. */
+export function signerWith(options: SignerOptions<unknown>, resolve: SigningKeyResolver): Signer {
+  const current = signerOf(options, resolve);
   return {
     sign(claims?: JwtClaims): Promise<string> {
-      try {
-        const c = current();
-        return c instanceof Promise ? c.then((cc) => signCompiled(cc, claims)) : Promise.resolve(signCompiled(c, claims));
-      } catch (error) {
-        return Promise.reject(error);
-      }
+      return signNow(current, claims);
     },
     signSync(claims?: JwtClaims): string {
       const c = current();
@@ -248,8 +274,13 @@ export function createSigner(options: SignerOptions): Signer {
  * @example const token = await sign({ sub: 'kevin', permissions: ['view'] }, key, { expiresIn: '15m' })
  */
 export function sign(claims: JwtClaims, key: SignerOptions['key'], options: SignOptions = {}): Promise<string> {
+  return signWith(claims, key, options, anySigningKey);
+}
+
+/** @internal sign() of every entry point. */
+export function signWith(claims: JwtClaims, key: unknown, options: SignOptions, resolve: SigningKeyResolver): Promise<string> {
   try {
-    return createSigner({ ...options, key }).sign(claims);
+    return signNow(signerOf({ ...options, key }, resolve), claims);
   } catch (error) {
     return Promise.reject(error);
   }

@@ -9,7 +9,8 @@ import { decodeSegment, decodeSegmentText, isBase64url } from './base64url.js';
 import { compileClaimOptions, validateClaims, type ClaimOptions, type CompiledClaimOptions, type JwtClaims } from './claims.js';
 import { configError, JwtError } from './errors.js';
 import { parseJsonObject, type JsonObject } from './json.js';
-import { hmacSegmentMatches, importKey, importKeyNow, isJwtKey, verifyBytes, type JwtKey, type KeyInput } from './keys.js';
+import { importKey, importKeyNow, type KeyInput } from './import-key.js';
+import { hmacSegmentMatches, isJwtKey, verifyBytes, type JwtKey } from './keys.js';
 import { isKeyProvider, type JwsHeader, type KeyProvider } from './keyset.js';
 import { sharedRemoteJwks } from './jwks.js';
 // Through the seam, not from jwe.ts: verification alone must not bundle JWE.
@@ -26,12 +27,15 @@ export interface RevocationChecker {
 /** A function that picks the key(s) for a token from its header. */
 export type KeyResolver = (header: JwsHeader) => JwtKey | readonly JwtKey[] | Promise<JwtKey | readonly JwtKey[]>;
 
+/** A key ready for verification: a key, a key set or provider (such as `remoteJwks()`), or a resolver. */
+export type PreparedVerifyKey = JwtKey | KeyProvider | KeyResolver;
+
 /**
  * What verification accepts as its key: a key, a key set or provider, a resolver, raw key input,
  * or the URL of a JWKS (a `URL`, or a string starting with `https://` or `http://`), fetched with
  * the defaults of `remoteJwks()`.
  */
-export type VerifyKey = JwtKey | KeyProvider | KeyResolver | KeyInput | URL;
+export type VerifyKey = PreparedVerifyKey | KeyInput | URL;
 
 export interface VerifyOptions<T = JwtClaims> extends ClaimOptions {
   /**
@@ -77,9 +81,9 @@ export interface VerifyOptions<T = JwtClaims> extends ClaimOptions {
   requireEncryption?: boolean;
 }
 
-export interface VerifierOptions<T = JwtClaims> extends VerifyOptions<T> {
+export interface VerifierOptions<T = JwtClaims, K = VerifyKey> extends VerifyOptions<T> {
   /** The key, key set, provider (e.g. a remote JWKS) or resolver. */
-  key: VerifyKey;
+  key: K;
   /**
    * Keep verified tokens in a bounded LRU keyed by the whole token. A cached token is still
    * checked for expiry, `nbf` and revocation on every use.
@@ -112,6 +116,33 @@ const HEADER_CACHE_SIZE = 64;
 
 type MaybePromise<T> = T | Promise<T>;
 
+/** @internal The candidate keys for a token, from its header. */
+export type KeySource = (header: JwsHeader) => MaybePromise<readonly JwtKey[]>;
+
+/**
+ * @internal How an entry point reads a `key` option that is not a key, provider or resolver. The
+ * main entry imports raw key input and fetches JWKS URLs; `@jwt/core/lite` refuses anything else.
+ */
+export type KeySourceResolver = (key: unknown) => MaybePromise<KeySource>;
+
+function fixedKey(key: JwtKey): KeySource {
+  const list = [key];
+  return () => list;
+}
+
+/** The main entry's key forms: the URL of a JWKS, or raw input of any form importKey() reads. */
+function anyKeySource(key: unknown): MaybePromise<KeySource> {
+  // A URL is a JWKS location, never secret material: read as text it would become an HMAC
+  // secret that anyone who knows the URL could sign with.
+  if (key instanceof URL || (typeof key === 'string' && /^\s*https?:\/\//i.test(key))) {
+    // Shared per URL, so one-off verify() calls do not fetch the set every time.
+    const jwks = sharedRemoteJwks(typeof key === 'string' ? key.trim() : key);
+    return (header) => jwks.getKeys(header);
+  }
+  const now = importKeyNow(key);
+  return now === undefined ? importKey(key as KeyInput).then(fixedKey) : fixedKey(now);
+}
+
 function then<T, U>(value: MaybePromise<T>, fn: (v: T) => MaybePromise<U>): MaybePromise<U> {
   return value instanceof Promise ? value.then(fn) : fn(value);
 }
@@ -139,12 +170,12 @@ class Pipeline<T> {
   readonly #providerKeys: boolean;
   #lastSegment: string | undefined;
   #lastHeader: JwsHeader | undefined;
-  #keys: MaybePromise<(header: JwsHeader) => MaybePromise<readonly JwtKey[]>>;
+  #keys: MaybePromise<KeySource>;
   readonly #cache: Map<string, CacheEntry> | undefined;
   readonly #cacheMax: number;
   readonly #decrypt: ((token: string) => MaybePromise<string>) | undefined;
 
-  constructor(key: VerifyKey, options: VerifyOptions<T>, cache?: VerifierOptions<T>['cache']) {
+  constructor(key: unknown, options: VerifyOptions<T>, cache: VerifierOptions<T>['cache'], resolveRaw: KeySourceResolver) {
     this.#claims = compileClaimOptions(options);
     if (options.algorithms !== undefined) {
       if (!Array.isArray(options.algorithms) || options.algorithms.length === 0) throw configError('algorithms must list at least one algorithm');
@@ -165,7 +196,7 @@ class Pipeline<T> {
     this.#revocation = options.revocation;
     this.#decrypt = nestedDecryption(options);
     this.#providerKeys = isKeyProvider(key);
-    this.#keys = this.#keySource(key);
+    this.#keys = this.#keySource(key, resolveRaw);
     if (this.#keys instanceof Promise) {
       this.#keys.then((fn) => (this.#keys = fn), () => undefined);
     }
@@ -180,12 +211,9 @@ class Pipeline<T> {
     }
   }
 
-  #keySource(key: VerifyKey): MaybePromise<(header: JwsHeader) => MaybePromise<readonly JwtKey[]>> {
+  #keySource(key: unknown, resolveRaw: KeySourceResolver): MaybePromise<KeySource> {
     if (key === undefined || key === null) throw configError('a key is required');
-    if (isJwtKey(key)) {
-      const list = [key];
-      return () => list;
-    }
+    if (isJwtKey(key)) return fixedKey(key);
     if (isKeyProvider(key)) {
       // A provider's own failure (an outage, a bug) is "no key for this token", never the client's fault.
       return (header) => {
@@ -199,32 +227,18 @@ class Pipeline<T> {
       };
     }
     if (typeof key === 'function') {
+      const resolver = key as KeyResolver;
       return (header) => {
         let found;
         try {
-          found = key(header);
+          found = resolver(header);
         } catch (cause) {
           return asKeyError(cause);
         }
         return found instanceof Promise ? found.then(toKeyList, asKeyError) : toKeyList(found);
       };
     }
-    // A URL is a JWKS location, never secret material: read as text it would become an HMAC
-    // secret that anyone who knows the URL could sign with.
-    if (key instanceof URL || (typeof key === 'string' && /^\s*https?:\/\//i.test(key))) {
-      // Shared per URL, so one-off verify() calls do not fetch the set every time.
-      const jwks = sharedRemoteJwks(typeof key === 'string' ? key.trim() : key);
-      return (header) => jwks.getKeys(header);
-    }
-    const now = importKeyNow(key);
-    if (now !== undefined) {
-      const list = [now];
-      return () => list;
-    }
-    return importKey(key as KeyInput).then((k) => {
-      const list = [k];
-      return () => list;
-    });
+    return resolveRaw(key);
   }
 
   #header(segment: string): JwsHeader {
@@ -255,11 +269,16 @@ class Pipeline<T> {
     return header as JwsHeader;
   }
 
-  run(token: unknown, decrypted = false): MaybePromise<VerifyResult<T>> {
+  /**
+   * `offload`: hand asymmetric signature checks to the thread pool (Node backend). verify() does,
+   * so that a server's concurrent requests spread their ECDSA/RSA/EdDSA work over every core
+   * while the event loop goes on; verifySync() cannot wait and checks on the calling thread.
+   */
+  run(token: unknown, offload: boolean, decrypted = false): MaybePromise<VerifyResult<T>> {
     if (typeof token !== 'string') throw new JwtError('ERR_JWT_MALFORMED');
     if (token.length > this.#maxLength) throw new JwtError('ERR_JWT_TOO_LARGE');
     // Nested token: decrypt it (see jwe.ts), then verify the signed token inside like any other.
-    if (this.#decrypt !== undefined && !decrypted) return then(this.#decrypt(token), (inner) => this.run(inner, true));
+    if (this.#decrypt !== undefined && !decrypted) return then(this.#decrypt(token), (inner) => this.run(inner, offload, true));
     const cache = this.#cache;
     if (cache !== undefined) {
       const hit = cache.get(token);
@@ -288,9 +307,9 @@ class Pipeline<T> {
     // promise and no closure per token on the hot path.
     const candidates = keys instanceof Promise ? keys.then((fn) => fn(header)) : keys(header);
     if (candidates instanceof Promise) {
-      return candidates.then((list) => then(this.#checkSignature(list, header.alg, signingInput, signature, payloadSegment), (key) => this.#finish(token, header, payloadSegment, key)));
+      return candidates.then((list) => then(this.#checkSignature(list, header.alg, signingInput, signature, payloadSegment, offload), (key) => this.#finish(token, header, payloadSegment, key)));
     }
-    const key = this.#checkSignature(candidates, header.alg, signingInput, signature, payloadSegment);
+    const key = this.#checkSignature(candidates, header.alg, signingInput, signature, payloadSegment, offload);
     if (key instanceof Promise) return key.then((k) => this.#finish(token, header, payloadSegment, k));
     return this.#finish(token, header, payloadSegment, key);
   }
@@ -337,7 +356,7 @@ class Pipeline<T> {
     return then(this.#applySchema(claims), (value) => then(this.#revocationCheck({ payload: value, header, key }, claims), remember));
   }
 
-  #checkSignature(list: readonly JwtKey[], alg: JwsAlgorithm, input: string, segment: string, payloadSegment: string): MaybePromise<JwtKey> {
+  #checkSignature(list: readonly JwtKey[], alg: JwsAlgorithm, input: string, segment: string, payloadSegment: string, offload: boolean): MaybePromise<JwtKey> {
     if (!Array.isArray(list) || list.length === 0) throw new JwtError('ERR_JWT_KEY_NOT_FOUND');
     if (list.length === 1) {
       const only = list[0]!;
@@ -351,7 +370,7 @@ class Pipeline<T> {
       }
       // Garbage fails before any asymmetric signature work.
       if (!isBase64url(payloadSegment)) throw new JwtError('ERR_JWT_MALFORMED');
-      return then(verifyBytes(only, alg, input, decodeSegment(segment)), (ok) => {
+      return then(verifyBytes(only, alg, input, decodeSegment(segment), offload), (ok) => {
         if (!ok) throw new JwtError('ERR_JWS_SIGNATURE_INVALID');
         return only;
       });
@@ -364,7 +383,7 @@ class Pipeline<T> {
     const tryFrom = (i: number): MaybePromise<JwtKey> => {
       if (i >= usable.length || i >= MAX_CANDIDATES) throw new JwtError('ERR_JWS_SIGNATURE_INVALID');
       const key = usable[i]!;
-      return then(verifyBytes(key, alg, input, signature), (ok) => (ok ? key : tryFrom(i + 1)));
+      return then(verifyBytes(key, alg, input, signature, offload), (ok) => (ok ? key : tryFrom(i + 1)));
     };
     return tryFrom(0);
   }
@@ -469,21 +488,20 @@ function normalize(error: unknown): JwtError {
  * const { payload } = await verifier.verify(token)
  */
 export function createVerifier<T = JwtClaims>(options: VerifierOptions<T>): Verifier<T & JwtClaims> {
-  if (typeof options !== 'object' || options === null) throw configError('createVerifier needs an options object with a key');
-  const pipeline = new Pipeline<T & JwtClaims>(options.key, options as VerifyOptions<T & JwtClaims>, options.cache);
+  return verifierWith(options, anyKeySource);
+}
+
+/** @internal The verifier of every entry point, which passes how it reads raw `key` options. */
+export function verifierWith<T = JwtClaims>(options: VerifierOptions<T, unknown>, resolveRaw: KeySourceResolver): Verifier<T & JwtClaims> {
+  const pipeline = pipelineOf(options, resolveRaw);
   return {
     verify(token: string): Promise<VerifyResult<T & JwtClaims>> {
-      try {
-        const r = pipeline.run(token);
-        return r instanceof Promise ? r.catch((e: unknown) => Promise.reject(normalize(e))) : Promise.resolve(r);
-      } catch (error) {
-        return Promise.reject(normalize(error));
-      }
+      return verifyNow(pipeline, token);
     },
     verifySync(token: string): VerifyResult<T & JwtClaims> {
       let r;
       try {
-        r = pipeline.run(token);
+        r = pipeline.run(token, false);
       } catch (error) {
         throw normalize(error);
       }
@@ -496,14 +514,34 @@ export function createVerifier<T = JwtClaims>(options: VerifierOptions<T>): Veri
   };
 }
 
+function pipelineOf<T>(options: VerifierOptions<T, unknown>, resolveRaw: KeySourceResolver): Pipeline<T & JwtClaims> {
+  if (typeof options !== 'object' || options === null) throw configError('createVerifier needs an options object with a key');
+  return new Pipeline<T & JwtClaims>(options.key, options as VerifyOptions<T & JwtClaims>, options.cache, resolveRaw);
+}
+
+/** Kept apart from the Verifier object, so that a bundle calling only verify() leaves verifySync out. */
+function verifyNow<T>(pipeline: Pipeline<T>, token: string): Promise<VerifyResult<T>> {
+  try {
+    const r = pipeline.run(token, true);
+    return r instanceof Promise ? r.catch((e: unknown) => Promise.reject(normalize(e))) : Promise.resolve(r);
+  } catch (error) {
+    return Promise.reject(normalize(error));
+  }
+}
+
 /**
  * Verifies a JWS-compact JWT and validates its claims. `exp` is required by default.
  * For many tokens, build a verifier once with {@link createVerifier}.
  * @example const { payload } = await verify<{ permissions: string[] }>(token, key, { audience: 'api' })
  */
 export function verify<T = JwtClaims>(token: string, key: VerifyKey, options: VerifyOptions<T> = {}): Promise<VerifyResult<T & JwtClaims>> {
+  return verifyWith(token, key, options, anyKeySource);
+}
+
+/** @internal verify() of every entry point. */
+export function verifyWith<T = JwtClaims>(token: string, key: unknown, options: VerifyOptions<T>, resolveRaw: KeySourceResolver): Promise<VerifyResult<T & JwtClaims>> {
   try {
-    return createVerifier<T>({ ...options, key }).verify(token);
+    return verifyNow(pipelineOf<T>({ ...options, key }, resolveRaw), token);
   } catch (error) {
     return Promise.reject(normalize(error));
   }

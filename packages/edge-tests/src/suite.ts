@@ -7,6 +7,7 @@ import { equal, ok } from './assert.js';
 import { attackCases } from './cases/attacks.js';
 import { honoCases } from './cases/hono.js';
 import { jwksCases } from './cases/jwks.js';
+import { liteCases } from './cases/lite.js';
 import { signVerifyCases } from './cases/sign-verify.js';
 import { vectorCases } from './cases/vectors.js';
 import { Runner, type SuiteReport } from './runner.js';
@@ -33,6 +34,7 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteReport> {
     });
   });
   signVerifyCases(runner);
+  liteCases(runner);
   vectorCases(runner);
   attackCases(runner);
   jwksCases(runner, options.jwksBase);

@@ -15,7 +15,7 @@ import { bunBinary, denoBinary, runProcess } from './support/runtimes.js';
 import { startWorker } from './support/workerd.js';
 
 const REPORT_PREFIX = 'EDGE_SUITE_REPORT ';
-const GROUPS = ['environment', 'sign-verify', 'vectors', 'attacks', 'jwks', 'hono'] as const;
+const GROUPS = ['environment', 'sign-verify', 'lite', 'vectors', 'attacks', 'jwks', 'hono'] as const;
 const RUN_TIMEOUT_MS = 60_000;
 
 type Backend = 'node' | 'webcrypto';

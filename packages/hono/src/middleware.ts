@@ -1,18 +1,20 @@
 /**
  * Hono middleware over the core's authenticator. Translation only: the core reads the token,
  * verifies it and chooses the RFC 6750 answer; this file reads Hono's request, puts the claims on
- * the context and writes the answer back.
+ * the context and writes the answer back. `jwt()` is made by {@link jwtMiddleware} from the
+ * authenticator of one entry of the core: `@jwt/core` (index.ts) or `@jwt/core/lite` (lite.ts).
+ * Everything here is in both, so this file imports its values from `@jwt/core/lite`.
  */
+import type { AuthenticatorOptions, VerifyKey } from '@jwt/core';
 import {
   authErrorResponse,
-  createAuthenticator,
   JwtError,
   requirePermissionsOf,
   type AuthErrorResponse,
-  type AuthenticatorOptions,
+  type Authenticator,
   type JwtClaims,
   type PermissionOptions,
-} from '@jwt/core';
+} from '@jwt/core/lite';
 import type { Context, MiddlewareHandler } from 'hono';
 import { createMiddleware } from 'hono/factory';
 
@@ -46,7 +48,8 @@ export interface AuthFailure extends AuthErrorResponse {
  */
 export type ErrorHook = (failure: AuthFailure, c: Context) => Response | undefined | Promise<Response | undefined>;
 
-export interface JwtOptions<T = JwtClaims> extends AuthenticatorOptions<T> {
+/** The options of `jwt()`; `K` is what the entry point takes as `key`. */
+export interface JwtOptions<T = JwtClaims, K = VerifyKey> extends AuthenticatorOptions<T, K> {
   /**
    * Called on every refusal (401 and 403) before the default answer is sent.
    * @default undefined (RFC 6750 answer with a JSON body)
@@ -95,27 +98,41 @@ async function refuse(c: Context, error: JwtError, response: AuthErrorResponse, 
  * @example
  * app.use('/api/*', jwt({ key: secretKey(env.JWT_SECRET), algorithms: ['HS256'], issuer: 'auth', audience: 'api' }))
  */
-export function jwt<T = JwtClaims>(options: JwtOptions<T> & { optional: true }): MiddlewareHandler<OptionalEnv<T & JwtClaims>>;
-export function jwt<T = JwtClaims>(options: JwtOptions<T> & { optional?: false }): MiddlewareHandler<Env<T & JwtClaims>>;
-export function jwt<T = JwtClaims>(options: JwtOptions<T>): MiddlewareHandler<OptionalEnv<T & JwtClaims>>;
-export function jwt<T = JwtClaims>(options: JwtOptions<T>): MiddlewareHandler<OptionalEnv<T & JwtClaims>> | MiddlewareHandler<Env<T & JwtClaims>> {
-  const authenticator = createAuthenticator<T>(options);
-  const responder: Responder = { realm: options.realm, onError: options.onError };
-  return createMiddleware<OptionalEnv<T & JwtClaims>>(async (c, next) => {
-    // A repeated Authorization header arrives joined with ", " (Fetch semantics), which the Bearer
-    // syntax refuses; an empty one arrives as '' and is refused too.
-    const outcome = await authenticator.authenticate({
-      authorization: c.req.header('Authorization'),
-      cookie: c.req.header('Cookie'),
-      method: c.req.method,
-      secFetchSite: c.req.header('Sec-Fetch-Site'),
+export interface JwtMiddleware<K = VerifyKey> {
+  <T = JwtClaims>(options: JwtOptions<T, K> & { optional: true }): MiddlewareHandler<OptionalEnv<T & JwtClaims>>;
+  <T = JwtClaims>(options: JwtOptions<T, K> & { optional?: false }): MiddlewareHandler<Env<T & JwtClaims>>;
+  <T = JwtClaims>(options: JwtOptions<T, K>): MiddlewareHandler<OptionalEnv<T & JwtClaims>>;
+}
+
+/** `createAuthenticator` of `@jwt/core` or of `@jwt/core/lite`. */
+export type AuthenticatorFactory<K> = <T>(options: AuthenticatorOptions<T, K>) => Authenticator<T & JwtClaims>;
+
+/** @internal Makes `jwt()` over one entry point's authenticator; index.ts and lite.ts each make theirs. */
+export function jwtMiddleware<K>(createAuthenticator: AuthenticatorFactory<K>): JwtMiddleware<K> {
+  function jwt<T>(options: JwtOptions<T, K>): MiddlewareHandler<OptionalEnv<T & JwtClaims>> {
+    const authenticator = createAuthenticator<T>(options);
+    const responder: Responder = { realm: options.realm, onError: options.onError };
+    // requirePermissions() falls back to the defaults by itself: only a customised jwt() is
+    // recorded, which spares the common request a WeakMap entry.
+    const custom = responder.realm !== undefined || responder.onError !== undefined;
+    const cookie = options.cookie !== undefined;
+    return createMiddleware<OptionalEnv<T & JwtClaims>>(async (c, next) => {
+      // A repeated Authorization header arrives joined with ", " (Fetch semantics), which the Bearer
+      // syntax refuses; an empty one arrives as '' and is refused too. The cookie and its
+      // cross-site check matter only when a cookie name is configured.
+      const authorization = c.req.header('Authorization');
+      const outcome = await authenticator.authenticate(
+        cookie ? { authorization, cookie: c.req.header('Cookie'), method: c.req.method, secFetchSite: c.req.header('Sec-Fetch-Site') } : { authorization },
+      );
+      if (!outcome.ok) return refuse(c, outcome.error, outcome.response, responder.onError);
+      if (custom) responders.set(c, responder);
+      else responders.delete(c);
+      c.set('jwt', outcome.result?.payload);
+      c.set('jwtToken', outcome.token);
+      await next();
     });
-    if (!outcome.ok) return refuse(c, outcome.error, outcome.response, responder.onError);
-    responders.set(c, responder);
-    c.set('jwt', outcome.result?.payload);
-    c.set('jwtToken', outcome.token);
-    await next();
-  });
+  }
+  return jwt as JwtMiddleware<K>;
 }
 
 /**

@@ -2,6 +2,7 @@ import {
   authErrorResponse,
   createAuthenticator,
   JwtError,
+  rawHeaderValues,
   type AuthenticatorOptions,
   type AuthOutcome,
   type JwtClaims,
@@ -114,10 +115,11 @@ function compileUnless(unless: JwtOptions['unless']): ((ctx: Context) => boolean
 /**
  * Every `Authorization` value sent, undefined when there is none. Node keeps only the first of a
  * repeated Authorization header in `headers` (so `Bearer <token>` then `Basic ...` would pass), and
- * `ctx.get()` answers '' for an absent header as for an empty one; `headersDistinct` tells them apart.
+ * `ctx.get()` answers '' for an absent header as for an empty one; the raw header list tells them apart.
  */
 function authorizationOf(ctx: Context): string | readonly string[] | undefined {
-  return ctx.req.headersDistinct?.authorization ?? ctx.request.headers.authorization;
+  const raw = ctx.req.rawHeaders;
+  return Array.isArray(raw) ? rawHeaderValues(raw, 'authorization') : ctx.request.headers.authorization;
 }
 
 /**
@@ -165,6 +167,8 @@ export function jwt<T = JwtClaims, K extends string = 'user'>(options: JwtOption
         }
       }
     }
+    // The cookie and its cross-site check matter only when a cookie name is configured.
+    if (core.cookie === undefined) return auth.authenticate({ authorization: authorizationOf(ctx) });
     return auth.authenticate({ authorization: authorizationOf(ctx), cookie: ctx.get('Cookie'), method: ctx.method, secFetchSite: ctx.get('Sec-Fetch-Site') || undefined });
   };
 

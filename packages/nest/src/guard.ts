@@ -1,18 +1,16 @@
 import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { HttpAdapterHost, Reflector } from '@nestjs/core';
-import { authErrorResponse, JwtError, requirePermissionsOf, type AuthErrorResponse } from '@jwt/core';
+import { authErrorResponse, JwtError, rawHeaderValues, requirePermissionsOf, type AuthErrorResponse } from '@jwt/core';
 import { PermissionsMetadata, Public, type AuthenticatedRequest, type PermissionRequirement } from './decorators.js';
 import { JwtForbiddenException, JwtUnauthorizedException } from './exceptions.js';
 import { JWT_AUTH_RUNTIME, type JwtAuthRuntime } from './options.js';
-
-type DistinctHeaders = Record<string, string[] | undefined>;
 
 /** An Express request (a Node IncomingMessage) or a Fastify request (the IncomingMessage on `raw`). */
 interface HttpRequestLike extends Partial<AuthenticatedRequest> {
   method?: string;
   headers?: Record<string, string | string[] | undefined>;
-  headersDistinct?: DistinctHeaders;
-  raw?: { headersDistinct?: DistinctHeaders };
+  rawHeaders?: readonly string[];
+  raw?: { rawHeaders?: readonly string[] };
 }
 
 function header(request: HttpRequestLike, name: string): string | undefined {
@@ -24,11 +22,11 @@ function header(request: HttpRequestLike, name: string): string | undefined {
 /**
  * Every `Authorization` value sent. Node keeps only the first of a repeated Authorization header
  * in `headers`, which would let `Bearer <token>` followed by `Basic ...` pass as one valid header;
- * `headersDistinct` keeps them all so the core can refuse the pair.
+ * the raw header list keeps them all so the core can refuse the pair.
  */
 function authorization(request: HttpRequestLike): string | readonly string[] | undefined {
-  const distinct = request.headersDistinct ?? request.raw?.headersDistinct;
-  return distinct?.['authorization'] ?? header(request, 'authorization');
+  const raw = request.rawHeaders ?? request.raw?.rawHeaders;
+  return Array.isArray(raw) ? rawHeaderValues(raw, 'authorization') : header(request, 'authorization');
 }
 
 /**
@@ -61,12 +59,12 @@ export class JwtAuthGuard implements CanActivate {
     if (open) return true;
     const http = context.switchToHttp();
     const request = http.getRequest<HttpRequestLike>();
-    const outcome = await this.runtime.authenticator.authenticate({
-      authorization: authorization(request),
-      cookie: header(request, 'cookie'),
-      method: request.method,
-      secFetchSite: header(request, 'sec-fetch-site'),
-    });
+    // The cookie and its cross-site check matter only when a cookie name is configured.
+    const outcome = await this.runtime.authenticator.authenticate(
+      this.runtime.cookie
+        ? { authorization: authorization(request), cookie: header(request, 'cookie'), method: request.method, secFetchSite: header(request, 'sec-fetch-site') }
+        : { authorization: authorization(request) },
+    );
     if (!outcome.ok) return this.refuse(http.getResponse(), outcome.response, outcome.error);
     if (outcome.result === undefined) {
       // `optional: true` lets anonymous requests through, but never into a route needing permissions.

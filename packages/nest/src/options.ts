@@ -49,6 +49,8 @@ export interface JwtAuthRuntime {
   signDefaults: SignerOptions | undefined;
   realm: string | undefined;
   permissionsClaim: string;
+  /** Whether a token cookie is configured: without one, the guard reads no cookie header. */
+  cookie: boolean;
 }
 
 /** A JWKS location, which the core fetches keys from; the same test as the core's verifier. */
@@ -101,5 +103,6 @@ export async function createJwtAuthRuntime(options: JwtAuthOptions): Promise<Jwt
     signDefaults,
     realm: authOptions.realm,
     permissionsClaim,
+    cookie: authOptions.cookie !== undefined,
   };
 }

@@ -59,7 +59,7 @@ describe('@jwt/core installed from its packed tarball', () => {
     expect(stderr).toBe('');
     expect(code).toBe(0);
     const files = JSON.parse(stdout) as string[];
-    expect(files).toEqual(expect.arrayContaining(['package.json', 'dist/index.mjs', 'dist/index.cjs', 'dist/index.d.mts', 'dist/index.d.cts']));
+    expect(files).toEqual(expect.arrayContaining(['package.json', 'dist/index.mjs', 'dist/index.cjs', 'dist/index.d.mts', 'dist/index.d.cts', 'dist/lite.mjs', 'dist/lite.cjs', 'dist/lite.d.mts', 'dist/lite.d.cts']));
     expect(files.filter((f) => f.startsWith('src/') || f.includes('.test.') || f.startsWith('test/'))).toEqual([]);
     expect(project.installedManifest('@jwt/core').dependencies ?? {}).toEqual({});
   });
@@ -124,6 +124,49 @@ export function codeOf(error: unknown): JwtErrorCode | undefined {
     const { code, stdout } = await project.typecheck(['typed.mts', 'typed.cts']);
     expect(stdout).toBe('');
     expect(code).toBe(0);
+  });
+
+  // @jwt/core/lite: the same scenario with a prepared key, and the refusal of a raw one.
+  const liteScenario = `
+const key = lite.secretKey('pack-test-secret-that-is-at-least-32-bytes-long');
+const token = await lite.sign({ sub: 'kevin' }, key, { expiresIn: '5m' });
+const other = lite.secretKey('PACK-TEST-SECRET-THAT-IS-AT-LEAST-32-BYTES-LONG');
+const code = (p) => p.then(() => 'accepted', (e) => (e instanceof lite.JwtError ? e.code : 'not a JwtError: ' + e));
+console.log(JSON.stringify({
+  sub: (await lite.verify(token, key)).payload.sub,
+  otherKey: await code(lite.verify(token, other)),
+  rawKey: await code(lite.verify(token, 'pack-test-secret-that-is-at-least-32-bytes-long')),
+  sameJwtError: lite.JwtError === full.JwtError,
+  mainKeyInLite: (await lite.verify(await full.sign({ sub: 'm' }, full.secretKey('pack-test-secret-that-is-at-least-32-bytes-long'), { expiresIn: 60 }), key)).payload.sub,
+}));
+`;
+  const liteExpected = { sub: 'kevin', otherKey: 'ERR_JWS_SIGNATURE_INVALID', rawKey: 'ERR_CONFIG_INVALID', sameJwtError: true, mainKeyInLite: 'm' };
+
+  test('@jwt/core/lite resolves from ESM and CommonJS, signs and verifies, and shares its classes with the main entry', async () => {
+    project.write('lite.mjs', `import * as lite from '@jwt/core/lite';\nimport * as full from '@jwt/core';\n${liteScenario}`);
+    project.write('lite.cjs', `const lite = require('@jwt/core/lite');\nconst full = require('@jwt/core');\n(async () => {\n${liteScenario}\n})().catch((e) => { console.error(e); process.exit(1); });`);
+    for (const file of ['lite.mjs', 'lite.cjs']) {
+      const { code, stdout, stderr } = await project.runNode(file);
+      expect(stderr).toBe('');
+      expect(code).toBe(0);
+      expect(JSON.parse(stdout.trim().split('\n').pop() ?? '')).toEqual(liteExpected);
+    }
+  });
+
+  test('TypeScript (node16) finds the lite types from ESM and CommonJS, and they refuse a raw key', async () => {
+    const usage = `
+const key = secretKey('pack-test-secret-that-is-at-least-32-bytes-long');
+export async function check(token: string): Promise<string | undefined> {
+  const { payload } = await verify<{ permissions: string[] }>(token, key, { algorithms: ['HS256'] });
+  return payload.permissions[0] ?? (await sign({ sub: 'x' }, key, { expiresIn: 60 }));
+}`;
+    project.write('lite-typed.mts', `import { secretKey, sign, verify } from '@jwt/core/lite';\n${usage}`);
+    project.write('lite-typed.cts', `import { secretKey, sign, verify } from '@jwt/core/lite';\n${usage}`);
+    project.write('lite-misuse.mts', `import { verify } from '@jwt/core/lite';\nexport const p = verify('a.b.c', 'a raw secret that lite does not take');\n`);
+    const { code, stdout } = await project.typecheck(['lite-typed.mts', 'lite-typed.cts', 'lite-misuse.mts']);
+    expect(code).not.toBe(0);
+    expect(stdout.split('\n').filter((line) => /^\S+\(\d+,\d+\): error/.test(line) && !line.startsWith('lite-misuse.mts('))).toEqual([]);
+    expect(stdout).toMatch(/lite-misuse\.mts\(2,\d+\): error TS2345/);
   });
 
   test('TypeScript reports misuse through the packed types (they are not any)', async () => {

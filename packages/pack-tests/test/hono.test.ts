@@ -76,6 +76,24 @@ describe('@jwt/hono installed from its packed tarball with hono and @hono/node-s
     expect(lastJsonLine(stdout)).toEqual(expected);
   });
 
+  test('@jwt/hono/lite: the same app from ESM and CommonJS, answering the same', async () => {
+    project.write('server-lite.mjs', server(`import { Hono } from 'hono';\nimport { serve } from '@hono/node-server';\nimport * as honoJwt from '@jwt/hono/lite';`));
+    project.write('server-lite.cjs', server(`const { Hono } = require('hono');\nconst { serve } = require('@hono/node-server');\nconst honoJwt = require('@jwt/hono/lite');`));
+    for (const file of ['server-lite.mjs', 'server-lite.cjs']) {
+      const { code, stdout, stderr } = await project.runNode(file);
+      expect(stderr).toBe('');
+      expect(code).toBe(0);
+      expect(lastJsonLine(stdout)).toEqual(expected);
+    }
+  });
+
+  test('@jwt/hono/lite refuses a raw secret when jwt() is called', async () => {
+    project.write('raw-lite.mjs', `import { jwt, JwtError } from '@jwt/hono/lite';\ntry { jwt({ key: 'pack-test-secret-that-is-at-least-32-bytes-long' }); console.log('accepted'); } catch (e) { console.log(e instanceof JwtError ? e.code : 'other'); }`);
+    const { code, stdout } = await project.runNode('raw-lite.mjs');
+    expect(code).toBe(0);
+    expect(stdout.trim()).toBe('ERR_CONFIG_INVALID');
+  });
+
   test('the ESM build imports no Node built-in (edge runtimes)', async () => {
     project.write('imports.mjs', `import { readFileSync } from 'node:fs';\nimport { createRequire } from 'node:module';\nconst file = createRequire(import.meta.url).resolve('@jwt/hono').replace(/index\\.cjs$/, 'index.mjs');\nconsole.log(JSON.stringify(readFileSync(file, 'utf8').match(/from\\s+["'][^"']+["']/g)));`);
     const { code, stdout } = await project.runNode('imports.mjs');
@@ -96,9 +114,11 @@ app.get('/me', jwt<Claims>({ key: secretKey('pack-test-secret-that-is-at-least-3
 export default app;`;
     project.write('typed.mts', `import { Hono } from 'hono';\nimport { jwt, secretKey, type Env } from '@jwt/hono';\n${usage}`);
     project.write('typed.cts', `import { Hono } from 'hono';\nimport { jwt, secretKey, type Env } from '@jwt/hono';\n${usage}`);
+    project.write('typed-lite.mts', `import { Hono } from 'hono';\nimport { jwt, secretKey, type Env } from '@jwt/hono/lite';\n${usage}`);
+    project.write('typed-lite.cts', `import { Hono } from 'hono';\nimport { jwt, secretKey, type Env } from '@jwt/hono/lite';\n${usage}`);
     project.write('misuse.mts', `import { Hono } from 'hono';\nimport { jwt, type Env } from '@jwt/hono';\nconst app = new Hono<Env<{ sub: string }>>();\napp.get('/', jwt({ algorithms: ['HS256'] }), (c) => c.json({ n: c.var.jwt.sub.toFixed(1) }));\n`);
     // One compiler run for all three files (it is the slow part): only misuse.mts may have errors.
-    const bad = await project.typecheck(['typed.mts', 'typed.cts', 'misuse.mts']);
+    const bad = await project.typecheck(['typed.mts', 'typed.cts', 'typed-lite.mts', 'typed-lite.cts', 'misuse.mts']);
     expect(bad.code).not.toBe(0);
     expect(bad.stdout.split('\n').filter((line) => /^\S+\(\d+,\d+\): error/.test(line) && !line.startsWith('misuse.mts('))).toEqual([]);
     // No key in the options; sub is a string, not a number.
