@@ -7,7 +7,7 @@
  * Revocation (`/logout`, `/password`) is left out: it needs state shared by every isolate (a
  * Durable Object or KV), and an in-memory store would revoke a token in one isolate only.
  */
-import { jwt, requirePermissions, secretKey, createSigner, type Env as JwtEnv, type JwtClaims, type Signer } from '@jwt/hono';
+import { jwt, requirePermissions, secretKey, createSigner, type Env as JwtEnv, type JwtClaims, type Signer } from '@jwt/hono/lite';
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { WorkerConfig, WorkerEnv } from './config.js';

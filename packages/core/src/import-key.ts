@@ -7,7 +7,7 @@
 import type { KeyObject } from 'node:crypto';
 import { ALGORITHMS, type JwsAlgorithm } from './algorithms.js';
 import * as asn1 from './asn1.js';
-import { nodeCrypto, subtle } from './backend.js';
+import { nodeCrypto, subtle, type NodeCryptoModule } from './backend.js';
 import { JwtError } from './errors.js';
 import { isPlainObject } from './json.js';
 import {
@@ -147,6 +147,15 @@ function pemDer(pem: string): { label: string; der: Uint8Array } {
   return { label: m[1]!, der };
 }
 
+/** @internal node:crypto's key from PEM text; a PEM it rejects is ERR_KEY_INVALID. Shared with JWE keys. */
+export function pemKeyObject(nc: NodeCryptoModule, pem: string, isPrivate: boolean): KeyObject {
+  try {
+    return isPrivate ? nc.createPrivateKey(pem) : nc.createPublicKey(pem);
+  } catch (cause) {
+    throw new JwtError('ERR_KEY_INVALID', { cause, detail: 'key invalid: PEM rejected' });
+  }
+}
+
 function importPem(pem: string, options: ImportKeyOptions): JwtKey | Promise<JwtKey> {
   const { label, der } = pemDer(pem);
   const isPrivate = label.endsWith('PRIVATE KEY');
@@ -156,13 +165,7 @@ function importPem(pem: string, options: ImportKeyOptions): JwtKey | Promise<Jwt
   }
   const nc = nodeCrypto();
   if (nc) {
-    let keyObject: KeyObject;
-    try {
-      keyObject = isPrivate ? nc.createPrivateKey(pem) : nc.createPublicKey(pem);
-    } catch (cause) {
-      throw new JwtError('ERR_KEY_INVALID', { cause, detail: 'key invalid: PEM rejected' });
-    }
-    return nodeAsymmetric(nc, keyObject, options);
+    return nodeAsymmetric(nc, pemKeyObject(nc, pem, isPrivate), options);
   }
   return importPemWeb(label, der, isPrivate, options);
 }

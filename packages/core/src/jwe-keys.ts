@@ -11,7 +11,7 @@ import { nodeCrypto, randomBytes, subtle, type NodeCryptoModule } from './backen
 import { decodeBase64url, encodeBase64url, isBase64url } from './base64url.js';
 import { configError, JwtError } from './errors.js';
 import { isPlainObject } from './json.js';
-import { parseKeyText, type KeyObjectLike } from './import-key.js';
+import { parseKeyText, pemKeyObject, type KeyObjectLike } from './import-key.js';
 import { jwkThumbprint, MIN_RSA_BITS, type Jwk, type KeyKind, type KeyType } from './keys.js';
 import { nestedDecryption } from './jwe.js';
 import { provideNestedDecryption } from './nested.js';
@@ -477,13 +477,7 @@ async function importPem(pem: string, options: EncryptionKeyOptions): Promise<Jw
   const isPrivate = label.endsWith('PRIVATE KEY');
   const nc = nodeCrypto();
   if (nc) {
-    let keyObject: KeyObject;
-    try {
-      keyObject = isPrivate ? nc.createPrivateKey(pem) : nc.createPublicKey(pem);
-    } catch (cause) {
-      throw new JwtError('ERR_KEY_INVALID', { cause, detail: 'key invalid: PEM rejected' });
-    }
-    return nodeAsymmetric(nc, keyObject, options);
+    return nodeAsymmetric(nc, pemKeyObject(nc, pem, isPrivate), options);
   }
   let der: Uint8Array;
   try {

@@ -82,6 +82,18 @@ describe('the thread-pool check on runtimes whose node:crypto behaves differentl
     await expectJwtError(verifier.verify(token), 'ERR_JWS_SIGNATURE_INVALID');
   });
 
+  it('offload: false keeps the check on the calling thread in verify() too; a non-boolean is a configuration error', async () => {
+    const pair = await generateKeyPair('ES256');
+    const token = createSigner({ key: pair.privateKey, expiresIn: 60 }).signSync({ sub: 'kevin' });
+    const spy = vi.spyOn(nodeCrypto, 'verify');
+    const verifier = createVerifier({ key: pair.publicKey, offload: false });
+    expect((await verifier.verify(token)).payload.sub).toBe('kevin');
+    expect(spy).toHaveBeenCalledTimes(1);
+    expect(spy.mock.calls[0]![4]).toBeUndefined();
+    await expectJwtError(verifier.verify(tamper(token)), 'ERR_JWS_SIGNATURE_INVALID');
+    await expectJwtError(() => createVerifier({ key: pair.publicKey, offload: 'yes' as never }), 'ERR_CONFIG_INVALID');
+  });
+
   it('HMAC stays a synchronous check in verify(): no thread-pool hop for a few microseconds of work', async () => {
     const key = secretKey('a-secret-of-at-least-thirty-two-bytes!!');
     const token = createSigner({ key, expiresIn: 60 }).signSync({ sub: 'kevin' });

@@ -144,6 +144,7 @@ export function jwt<T = JwtClaims, K extends string = 'user'>(options: JwtOption
   const skip = compileUnless(unless);
   const auth = createAuthenticator<T>(core);
   const settings: RequestSettings = { stateKey, realm: core.realm, throwErrors };
+  const custom = stateKey !== 'user' || core.realm !== undefined || throwErrors;
   const errorOptions = core.realm === undefined ? {} : { realm: core.realm };
   type Outcome = AuthOutcome<T & JwtClaims>;
   const fail = (error: unknown): Outcome => {
@@ -151,26 +152,32 @@ export function jwt<T = JwtClaims, K extends string = 'user'>(options: JwtOption
     return { ok: false, error: jwtError, response: authErrorResponse(jwtError, errorOptions) };
   };
 
-  const authenticate = async (ctx: Context): Promise<Outcome> => {
-    if (getToken !== undefined) {
-      let token: string | null | undefined;
-      try {
-        token = await getToken(ctx);
-      } catch (error) {
-        return fail(error);
-      }
-      if (typeof token === 'string' && token !== '') {
-        try {
-          return { ok: true, token, result: await auth.verifier.verify(token) };
-        } catch (error) {
-          return fail(error);
-        }
-      }
-    }
+  // The request's own headers; authenticate() never rejects.
+  const fromHeaders = (ctx: Context): Promise<Outcome> => {
     // The cookie and its cross-site check matter only when a cookie name is configured.
     if (core.cookie === undefined) return auth.authenticate({ authorization: authorizationOf(ctx) });
     return auth.authenticate({ authorization: authorizationOf(ctx), cookie: ctx.get('Cookie'), method: ctx.method, secFetchSite: ctx.get('Sec-Fetch-Site') || undefined });
   };
+
+  const fromGetToken = async (ctx: Context, read: NonNullable<typeof getToken>): Promise<Outcome> => {
+    let token: string | null | undefined;
+    try {
+      token = await read(ctx);
+    } catch (error) {
+      return fail(error);
+    }
+    if (typeof token === 'string' && token !== '') {
+      try {
+        return { ok: true, token, result: await auth.verifier.verify(token) };
+      } catch (error) {
+        return fail(error);
+      }
+    }
+    return fromHeaders(ctx);
+  };
+
+  // Without getToken, the common case, no wrapper promise per request.
+  const authenticate = getToken === undefined ? fromHeaders : (ctx: Context) => fromGetToken(ctx, getToken);
 
   const revoked = async (ctx: Context, outcome: Outcome): Promise<Outcome> => {
     if (isRevoked === undefined || !outcome.ok || outcome.token === undefined) return outcome;
@@ -183,8 +190,11 @@ export function jwt<T = JwtClaims, K extends string = 'user'>(options: JwtOption
 
   return async function jwtMiddleware(ctx, next) {
     if (skip !== undefined && skip(ctx)) return next();
-    requestSettings.set(ctx, settings);
-    const outcome = await revoked(ctx, await authenticate(ctx));
+    // requirePermissions() falls back to the defaults by itself: only non-default settings are
+    // recorded, which spares the common request a WeakMap entry.
+    if (custom) requestSettings.set(ctx, settings);
+    else requestSettings.delete(ctx);
+    const outcome = isRevoked === undefined ? await authenticate(ctx) : await revoked(ctx, await authenticate(ctx));
     const state = ctx.state as Record<string, unknown>;
     if (outcome.ok) {
       if (outcome.token !== undefined) {
