@@ -292,6 +292,19 @@ describe('requirePermissions()', () => {
     await expectRefusal(res, 403, { error: 'insufficient_scope' }, 'Bearer realm="elsewhere", error="insufficient_scope"');
   });
 
+  it('answers with the realm of the last jwt() that ran: a default one after a customised one means realm "api"', async () => {
+    const key = secretKey(SECRET, { alg: 'HS256' });
+    const app = new Hono<Env<Claims>>();
+    app.use('*', jwt({ key, realm: 'outer' }));
+    app.get('/inner', jwt({ key }), requirePermissions('admin'), (c) => c.json({ ok: true }));
+    app.get('/outer', requirePermissions('admin'), (c) => c.json({ ok: true }));
+    const token = bearer(await f.signer.sign({ sub: 'k', permissions: ['view'] }));
+    await expectRefusal(await get(app, '/inner', token), 403, { error: 'insufficient_scope' }, 'Bearer realm="api", error="insufficient_scope"');
+    await expectRefusal(await get(app, '/outer', token), 403, { error: 'insufficient_scope' }, 'Bearer realm="outer", error="insufficient_scope"');
+    const admin = bearer(await f.signer.sign({ sub: 'a', permissions: ['admin'] }));
+    expect((await get(app, '/inner', admin)).status).toBe(200);
+  });
+
   it('refuses with 401 missing_token when no jwt() ran before it', async () => {
     await expectRefusal(await get(f.app, '/unguarded', bearer(await f.signer.sign({ sub: 'a', permissions: ['admin'] }))), 401, { error: 'missing_token' }, 'Bearer realm="api"');
   });

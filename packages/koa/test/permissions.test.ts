@@ -26,6 +26,10 @@ describe('requirePermissions', async () => {
   router.get('/realm', jwt({ ...base, realm: 'jwt-example', stateKey: 'auth' }), requirePermissions('admin'), (ctx) => {
     ctx.body = { ok: true };
   });
+  // A default jwt() after a customised one: requirePermissions follows the last one (realm "api").
+  router.get('/relayed', jwt({ ...base, realm: 'outer' }), jwt(base), requirePermissions('admin'), (ctx) => {
+    ctx.body = { ok: true };
+  });
   router.get('/bare', requirePermissions('admin'), (ctx) => {
     ctx.body = { ok: true };
   });
@@ -69,6 +73,11 @@ describe('requirePermissions', async () => {
   test('realm and stateKey follow the jwt() of the same request', async () => {
     expect((await server.get('/realm', bearer(await tokenWith({ permissions: ['admin'] })))).status).toBe(200);
     expectForbidden(await server.get('/realm', bearer(await tokenWith({ permissions: [] }))), 'jwt-example');
+  });
+
+  test('after two jwt(), the settings of the last one apply, defaults included', async () => {
+    expect((await server.get('/relayed', bearer(await tokenWith({ permissions: ['admin'] })))).status).toBe(200);
+    expectForbidden(await server.get('/relayed', bearer(await tokenWith({ permissions: [] }))), 'api');
   });
 
   test('without claims on the request: 401 missing_token, not 403 or 500', async () => {
