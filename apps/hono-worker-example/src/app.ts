@@ -8,36 +8,16 @@
  * Durable Object or KV), and an in-memory store would revoke a token in one isolate only.
  */
 import { jwt, requirePermissions, secretKey, createSigner, type Env as JwtEnv, type JwtClaims, type Signer } from '@jwt/hono/lite';
+// The contract's rules, shared with the Node apps (the Node-free part of @jwt/example-support).
+import { MAX_BODY_BYTES, MAX_PASSWORD_LENGTH, parseFields, REALM, TOKEN_COOKIE } from '@jwt/example-support/contract';
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { WorkerConfig, WorkerEnv } from './config.js';
 import { UserStore } from './users.js';
 
-/** The `realm` of every `WWW-Authenticate` challenge, as in the Node apps. */
-export const REALM = 'jwt-example';
-/** The cookie a token is read from when there is no Authorization header. */
-export const TOKEN_COOKIE = 'access_token';
-/** Request bodies larger than this are refused (413) before they are parsed. */
-export const MAX_BODY_BYTES = 16 * 1024;
-const MAX_PASSWORD_LENGTH = 1024;
 
 type Claims = JwtClaims & { sub: string };
 export type AppEnv = JwtEnv<Claims> & { Bindings: WorkerEnv };
-
-/** `{"username","password"}` with both strings, or undefined: the Node apps' rule for /login bodies. */
-function credentials(rawBody: string): { username: string; password: string } | undefined {
-  let value: unknown;
-  try {
-    value = JSON.parse(rawBody);
-  } catch {
-    return undefined;
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
-  const record = value as Record<string, unknown>;
-  const username = Object.hasOwn(record, 'username') ? record.username : undefined;
-  const password = Object.hasOwn(record, 'password') ? record.password : undefined;
-  return typeof username === 'string' && typeof password === 'string' ? { username, password } : undefined;
-}
 
 /** The routes for one configuration. Built once per isolate, on its first request. */
 export function createApp(config: WorkerConfig): Hono<AppEnv> {
@@ -68,7 +48,7 @@ export function createApp(config: WorkerConfig): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.get('/health', (c) => c.json({ status: 'ok' }));
   app.post('/login', bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => invalidRequest(c, 413) }), async (c) => {
-    const fields = credentials(await c.req.text());
+    const fields = parseFields(await c.req.text(), ['username', 'password']);
     if (fields === undefined) return invalidRequest(c, 400);
     if (fields.password.length > MAX_PASSWORD_LENGTH) return c.json({ error: 'invalid_credentials' }, 401);
     users ??= UserStore.create();

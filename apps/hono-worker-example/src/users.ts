@@ -4,16 +4,7 @@
  * username costs the same derivation as a known one, so timing does not reveal which exist.
  */
 
-export interface DemoUser {
-  username: string;
-  permissions: readonly string[];
-}
-
-/** The users of `EXAMPLE_APPS.md`. Their passwords are public on purpose: this is a demo. */
-export const DEMO_USERS: readonly (DemoUser & { password: string })[] = [
-  { username: 'kevin', password: 'kevin-password', permissions: ['view', 'comment'] },
-  { username: 'admin', password: 'admin-password', permissions: ['admin', 'view'] },
-];
+import { DEMO_USERS, type DemoUser } from '@jwt/example-support/contract';
 
 // Workers refuse PBKDF2 above 100,000 iterations, while OWASP asks for 600,000 with SHA-256: fine
 // for demo users whose passwords are public anyway, not for storing real ones in a Worker.

@@ -8,15 +8,12 @@ export { runExampleApp, serverUrl } from './run.js';
 export type { RunExampleAppOptions, RunningServer } from './run.js';
 export {
   INVALID_REQUEST,
-  MAX_BODY_BYTES,
   NOT_FOUND,
   PAYLOAD_TOO_LARGE,
-  REALM,
-  TOKEN_COOKIE,
   authFailure,
   createExampleService,
-  parseFields,
 } from './service.js';
 export type { ExampleAuthOptions, ExampleClaims, ExampleResponse, ExampleService, ExampleServiceOptions } from './service.js';
-export { DEMO_USERS, UserStore } from './users.js';
-export type { DemoUser } from './users.js';
+export { DEMO_USERS, MAX_BODY_BYTES, MAX_PASSWORD_LENGTH, REALM, TOKEN_COOKIE, parseFields } from './contract.js';
+export type { DemoUser } from './contract.js';
+export { UserStore } from './users.js';

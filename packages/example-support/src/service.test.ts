@@ -2,7 +2,8 @@ import { createVerifier, decodeUnverified, isJwtError, type JwtClaims } from '@j
 import { SignJWT, jwtVerify } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from './config.js';
-import { createExampleService, parseFields, type ExampleClaims, type ExampleService } from './service.js';
+import { parseFields } from './contract.js';
+import { createExampleService, type ExampleClaims, type ExampleService } from './service.js';
 import { UserStore } from './users.js';
 
 const SECRET = 'service-test-secret-0123456789-abcdefghijklmnopqrstuvwxyz';

@@ -13,18 +13,11 @@ import {
   type Signer,
 } from '@jwt/core';
 import type { ExampleConfig } from './config.js';
+import { MAX_BODY_BYTES, MAX_PASSWORD_LENGTH, parseFields, REALM, TOKEN_COOKIE } from './contract.js';
 import { resolveKeys } from './keys.js';
 import { createRevocation } from './revocation.js';
 import { UserStore } from './users.js';
 
-/** The `realm` of every `WWW-Authenticate` challenge. */
-export const REALM = 'jwt-example';
-/** The cookie a token is read from when there is no Authorization header. */
-export const TOKEN_COOKIE = 'access_token';
-/** Request bodies larger than this are refused (413) before they are parsed. */
-export const MAX_BODY_BYTES = 16 * 1024;
-/** Longest accepted password, in characters: scrypt's cost grows with it. */
-const MAX_PASSWORD_LENGTH = 1024;
 
 /** The claims of a verified token as the apps see them: `sub` is always a string. */
 export type ExampleClaims = JwtClaims & { sub: string };
@@ -67,28 +60,6 @@ export const PAYLOAD_TOO_LARGE: ExampleResponse = Object.freeze({ status: 413, b
 export const NOT_FOUND: ExampleResponse = Object.freeze({ status: 404, body: { error: 'not_found' } });
 const INVALID_CREDENTIALS: ExampleResponse = Object.freeze({ status: 401, body: { error: 'invalid_credentials' } });
 const NO_CONTENT: ExampleResponse = Object.freeze({ status: 204 });
-
-/**
- * A JSON object body with the given string fields, or undefined for anything else: not JSON,
- * not an object, a field missing or not a string.
- */
-export function parseFields<K extends string>(rawBody: string, fields: readonly K[]): Record<K, string> | undefined {
-  if (typeof rawBody !== 'string' || rawBody.length > MAX_BODY_BYTES) return undefined;
-  let value: unknown;
-  try {
-    value = JSON.parse(rawBody);
-  } catch {
-    return undefined;
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
-  const out = {} as Record<K, string>;
-  for (const field of fields) {
-    const v: unknown = Object.hasOwn(value, field) ? (value as Record<string, unknown>)[field] : undefined;
-    if (typeof v !== 'string') return undefined;
-    out[field] = v;
-  }
-  return out;
-}
 
 /** The RFC 6750 answer for a token-related failure, in the adapters' exact format. */
 export function authFailure(error: unknown): ExampleResponse {

@@ -4,17 +4,7 @@
  * answer time does not tell which usernames exist.
  */
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
-
-export interface DemoUser {
-  username: string;
-  permissions: readonly string[];
-}
-
-/** The users of `EXAMPLE_APPS.md`. Their passwords are public on purpose: this is a demo. */
-export const DEMO_USERS: readonly (DemoUser & { password: string })[] = [
-  { username: 'kevin', password: 'kevin-password', permissions: ['view', 'comment'] },
-  { username: 'admin', password: 'admin-password', permissions: ['admin', 'view'] },
-];
+import { DEMO_USERS, type DemoUser } from './contract.js';
 
 // N=2^14, r=8 (16 MiB per hash): the scrypt paper's interactive-login cost. N=2^17 is stronger,
 // but every login of the contract suites would pay for it.
