@@ -27,3 +27,13 @@ export function pem(file: string): string {
   if (text === undefined) throw new Error(`fixture not embedded: ${file}`);
   return text;
 }
+
+/** Makes a fixture once per algorithm, on first use, and shares it between the cases that need it. */
+export function perAlgorithm<A, T>(make: (alg: A) => Promise<T>): (alg: A) => Promise<T> {
+  const made = new Map<A, Promise<T>>();
+  return (alg) => {
+    let p = made.get(alg);
+    if (!p) made.set(alg, (p = make(alg)));
+    return p;
+  };
+}

@@ -5,6 +5,7 @@
 import { importKey } from '@jwt/core';
 import { createVerifier, exportJwk, generateKeyPair, importJwk, secretKey, sign, verify, type JwtKey } from '@jwt/core/lite';
 import { equal, rejects } from '../assert.js';
+import { perAlgorithm } from '../fixtures.js';
 import type { Runner } from '../runner.js';
 import { b64, OTHER_SECRET, SECRET, tamperSignature, unb64Text } from '../tokens.js';
 
@@ -29,12 +30,7 @@ async function pairFor(alg: LiteAlg): Promise<Pair> {
 }
 
 export function liteCases(runner: Runner): void {
-  const pairs = new Map<LiteAlg, Promise<Pair>>();
-  const keys = (alg: LiteAlg): Promise<Pair> => {
-    let p = pairs.get(alg);
-    if (!p) pairs.set(alg, (p = pairFor(alg)));
-    return p;
-  };
+  const keys = perAlgorithm(pairFor);
 
   runner.group('lite', (test) => {
     for (const alg of ['HS256', 'ES256', 'EdDSA'] as const) {

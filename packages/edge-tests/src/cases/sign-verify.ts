@@ -19,7 +19,7 @@ import {
   type JwtKey,
 } from '@jwt/core';
 import { deepEqual, equal, ok, rejects } from '../assert.js';
-import { pem, vector } from '../fixtures.js';
+import { pem, perAlgorithm, vector } from '../fixtures.js';
 import type { Runner } from '../runner.js';
 import { b64, OTHER_SECRET, SECRET, tamperSignature, tokenParts, unb64, unb64Text } from '../tokens.js';
 
@@ -53,12 +53,7 @@ async function pairFor(alg: JwsAlgorithm): Promise<Pair> {
 }
 
 export function signVerifyCases(runner: Runner): void {
-  const pairs = new Map<JwsAlgorithm, Promise<Pair>>();
-  const keys = (alg: JwsAlgorithm): Promise<Pair> => {
-    let p = pairs.get(alg);
-    if (!p) pairs.set(alg, (p = pairFor(alg)));
-    return p;
-  };
+  const keys = perAlgorithm(pairFor);
 
   runner.group('sign-verify', (test) => {
     test('covers all 13 JWS algorithms', () => {
