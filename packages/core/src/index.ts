@@ -53,5 +53,5 @@ export { DEFAULT_MAX_TOKEN_LENGTH, createVerifier, decodeUnverified, verify } fr
 export type { KeyResolver, RevocationChecker, VerifierOptions, VerifyKey, VerifyOptions, VerifyResult, Verifier } from './verify.js';
 export { authErrorResponse, createAuthenticator, extractToken, grantedPermissions, rawHeaderValues, readCookie, requirePermissionsOf } from './http.js';
 export type { AuthErrorOptions, AuthErrorResponse, AuthOutcome, Authenticator, AuthenticatorOptions, ExtractTokenOptions, PermissionOptions, TokenSource } from './http.js';
-export { MemoryRevocationStore, issuedBefore, revocationEntry, revocationWindow } from './revocation.js';
+export { MemoryRevocationStore, issuedBefore, revocationEntry, revocationWindow, sessionEntry } from './revocation.js';
 export type { MemoryRevocationStoreOptions, RevocationStore, RevocationWindowOptions } from './revocation.js';

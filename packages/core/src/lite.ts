@@ -29,5 +29,5 @@ export { DEFAULT_MAX_TOKEN_LENGTH, decodeUnverified } from './verify.js';
 export type { PreparedVerifyKey as VerifyKey, KeyResolver, RevocationChecker, VerifyOptions, VerifyResult, Verifier } from './verify.js';
 export { authErrorResponse, extractToken, grantedPermissions, readCookie, requirePermissionsOf } from './http.js';
 export type { AuthErrorOptions, AuthErrorResponse, AuthOutcome, Authenticator, ExtractTokenOptions, PermissionOptions, TokenSource } from './http.js';
-export { MemoryRevocationStore, issuedBefore, revocationEntry, revocationWindow } from './revocation.js';
+export { MemoryRevocationStore, issuedBefore, revocationEntry, revocationWindow, sessionEntry } from './revocation.js';
 export type { MemoryRevocationStoreOptions, RevocationStore, RevocationWindowOptions } from './revocation.js';

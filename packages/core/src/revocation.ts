@@ -23,6 +23,20 @@ export interface RevocationStore extends RevocationChecker {
    * @example await store.revokeSubject(user.id) // after a password change
    */
   revokeSubject(sub: string, at?: number): void | Promise<void>;
+  /**
+   * End a login session: refuse every token whose `sid` claim is `sid` (access and refresh tokens
+   * of one login and everything refreshed from it) until `expiresAt` (seconds since the epoch, the
+   * latest `exp` any token of that session can carry). Only ever extends an entry.
+   * @example await store.revokeSession(claims.sid, sessionExpiresAt) // logout of a whole session
+   */
+  revokeSession?(sid: string, expiresAt: number): void | Promise<void>;
+}
+
+/** Checks a session entry's inputs; returns the time (ms) the entry may be dropped. */
+export function sessionEntry(sid: unknown, expiresAt: unknown, retainMs: number): number {
+  if (typeof sid !== 'string' || sid === '') throw new JwtError('ERR_JWT_CLAIM_MISSING', { claim: 'sid', detail: 'required claim missing: sid' });
+  if (typeof expiresAt !== 'number' || !Number.isFinite(expiresAt)) throw configError('revokeSession: expiresAt must be seconds since the epoch');
+  return expiresAt * 1000 + retainMs;
 }
 
 /**
@@ -200,6 +214,7 @@ class ExpiringEntries {
 export class MemoryRevocationStore implements RevocationStore {
   readonly #tokens: ExpiringEntries;
   readonly #subjects: ExpiringEntries;
+  readonly #sessions: ExpiringEntries;
   readonly #lifetimeMs: number;
   readonly #retainMs: number;
   readonly #clock: () => number;
@@ -213,6 +228,7 @@ export class MemoryRevocationStore implements RevocationStore {
     if (!Number.isSafeInteger(max) || max < 1) throw configError('maxEntries must be a positive integer');
     this.#tokens = new ExpiringEntries(max);
     this.#subjects = new ExpiringEntries(max);
+    this.#sessions = new ExpiringEntries(max);
     if (options.clock !== undefined && typeof options.clock !== 'function') throw configError('clock must be a function returning milliseconds');
     this.#clock = options.clock ?? Date.now;
   }
@@ -250,11 +266,27 @@ export class MemoryRevocationStore implements RevocationStore {
     this.#subjects.set(sub, cutoff, expiresAt);
   }
 
+  revokeSession(sid: string, expiresAt: number): void {
+    const until = sessionEntry(sid, expiresAt, this.#retainMs);
+    const now = this.#clock();
+    this.#sweep(now);
+    if (until <= now) return;
+    const previous = this.#sessions.get(sid, now);
+    if (previous !== undefined && previous.expiresAt >= until) return;
+    this.#sessions.set(sid, 0, until);
+  }
+
+  /** Session (`sid`) entries currently held. */
+  get sessionCount(): number {
+    return this.#sessions.size;
+  }
+
   isRevoked(claims: JwtClaims, _header?: JwsHeader): boolean {
     const now = this.#clock();
     // Two heap peeks when nothing is due: memory is released even when no one revokes anything.
     this.#sweep(now);
     if (typeof claims.jti === 'string' && this.#tokens.get(claims.jti, now) !== undefined) return true;
+    if (typeof claims.sid === 'string' && this.#sessions.get(claims.sid, now) !== undefined) return true;
     if (typeof claims.sub === 'string') {
       const entry = this.#subjects.get(claims.sub, now);
       if (entry !== undefined && issuedBefore(claims.iat, entry.value)) return true;
@@ -265,5 +297,6 @@ export class MemoryRevocationStore implements RevocationStore {
   #sweep(now: number): void {
     this.#tokens.sweep(now);
     this.#subjects.sweep(now);
+    this.#sessions.sweep(now);
   }
 }

@@ -146,6 +146,42 @@ describe('MemoryRevocationStore: logout (jti)', () => {
   });
 });
 
+describe('MemoryRevocationStore: session (sid)', () => {
+  it('refuses every token of the revoked session and no other', () => {
+    const store = new MemoryRevocationStore({ clock: () => T0 });
+    const access = claimsAt('kevin', T0 / 1000, { jti: 'a-1', sid: 'session-1' });
+    const refreshed = claimsAt('kevin', T0 / 1000 + 60, { jti: 'a-2', sid: 'session-1' });
+    const otherLogin = claimsAt('kevin', T0 / 1000, { jti: 'a-3', sid: 'session-2' });
+    expect(store.isRevoked(access)).toBe(false);
+    store.revokeSession('session-1', T0 / 1000 + 3600);
+    expect(store.isRevoked(access)).toBe(true);
+    expect(store.isRevoked(refreshed)).toBe(true);
+    expect(store.isRevoked(otherLogin)).toBe(false);
+    expect(store.isRevoked({ sub: 'kevin', jti: 'session-1' })).toBe(false);
+    expect(store.sessionCount).toBe(1);
+  });
+
+  it('keeps the entry until expiresAt plus the retention, and only ever extends it', () => {
+    const clock = manualClock();
+    const store = new MemoryRevocationStore({ clock: clock.now, retainAfterExpiry: 60 });
+    const claims = { sid: 's', jti: 'j', exp: T0 / 1000 + 300 };
+    store.revokeSession('s', T0 / 1000 + 300);
+    store.revokeSession('s', T0 / 1000 + 10); // earlier: changes nothing
+    clock.set(T0 + 360_000 - 1);
+    expect(store.isRevoked(claims)).toBe(true);
+    clock.set(T0 + 360_000);
+    expect(store.isRevoked(claims)).toBe(false);
+    expect(store.sessionCount).toBe(0);
+  });
+
+  it('refuses a missing sid and a non-numeric expiry with typed errors', async () => {
+    const store = new MemoryRevocationStore({ clock: () => T0 });
+    await expectJwtError(() => store.revokeSession('', T0 / 1000 + 60), 'ERR_JWT_CLAIM_MISSING');
+    await expectJwtError(() => store.revokeSession('s', Number.NaN), 'ERR_CONFIG_INVALID');
+    expect(store.sessionCount).toBe(0);
+  });
+});
+
 describe('MemoryRevocationStore: subject cutoff (password change)', () => {
   it('refuses tokens of that subject issued before the cutoff, accepts later ones and other subjects', () => {
     const store = new MemoryRevocationStore({ clock: () => T0 + 5000 });
