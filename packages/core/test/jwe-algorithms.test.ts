@@ -176,6 +176,9 @@ for (const backend of BACKENDS) {
         expect(text((await compactDecrypt(token, fromJwk)).plaintext)).toBe(PLAINTEXT);
         const pem = await importEncryptionKey(fixture('rsa-2048.key.pem'), { alg: 'RSA-OAEP' });
         await expectJwtError(compactDecrypt(token, pem), 'ERR_JWE_DECRYPTION_FAILED');
+        // RSA1_5 stays refused, in a JWK as in a token.
+        await expectJwtError(importEncryptionKey({ ...RSA, alg: 'RSA1_5' }), 'ERR_JWE_ALG_NOT_ALLOWED');
+        await expectJwtError(compactDecrypt([b64('{"alg":"RSA1_5","enc":"A128GCM"}'), ...token.split('.').slice(1)].join('.'), fromJwk), 'ERR_JWE_ALG_NOT_ALLOWED');
         // Only RSA keys take it.
         await expectJwtError(importEncryptionKey(P256, { alg: 'RSA-OAEP' }), 'ERR_KEY_INVALID');
         await expectJwtError(() => encryptionKey(new Uint8Array(32), { alg: 'RSA-OAEP' }), 'ERR_KEY_INVALID');
