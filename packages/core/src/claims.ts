@@ -132,7 +132,7 @@ export function audienceClaim(payload: JwtClaims): string | readonly string[] | 
  */
 function clockMs(o: CompiledClaimOptions): number {
   const ms = o.clock();
-  if (typeof ms !== 'number' || !Number.isFinite(ms)) throw configError('clock must return the current time as a finite number of milliseconds');
+  if (typeof ms !== 'number' || !Number.isFinite(ms)) throw configError('clock must return milliseconds');
   return ms;
 }
 

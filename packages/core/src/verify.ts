@@ -202,8 +202,6 @@ class Pipeline<T> {
     if (!Number.isInteger(maxLength) || maxLength < 16) throw configError('maxTokenLength must be an integer of at least 16');
     this.#maxLength = maxLength;
     if (options.crit !== undefined && (!Array.isArray(options.crit) || options.crit.some((c) => typeof c !== 'string'))) throw configError('crit must be a list of header names');
-    const registered = options.crit?.find((c) => JWS_REGISTERED.has(c));
-    if (registered !== undefined) throw configError(`crit: ${registered} is a registered header parameter, never critical; list only your own extensions`);
     this.#crit = (options.crit ?? []).filter((c) => c !== 'b64');
     if (options.schema !== undefined && typeof options.schema?.['~standard']?.validate !== 'function') throw configError('schema must implement Standard Schema v1');
     this.#schema = options.schema;
@@ -478,9 +476,6 @@ function normalizeTyp(typ: string): string {
   return lower.startsWith('application/') ? lower.slice('application/'.length) : lower;
 }
 
-/** Header parameters RFC 7515 and RFC 7518 define for JWS. */
-const JWS_REGISTERED = new Set(['alg', 'jku', 'jwk', 'kid', 'x5u', 'x5c', 'x5t', 'x5t#S256', 'typ', 'cty', 'crit']);
-
 function checkCrit(header: JsonObject, understood: readonly string[]): void {
   if (header.b64 !== undefined) {
     // RFC 7797 unencoded payloads are not JWTs (RFC 7797 section 7).
@@ -490,8 +485,7 @@ function checkCrit(header: JsonObject, understood: readonly string[]): void {
   if (crit === undefined) return;
   if (!Array.isArray(crit) || crit.length === 0) throw new JwtError('ERR_JWT_MALFORMED', { claim: 'crit', detail: 'token malformed: crit' });
   for (const name of crit) {
-    // RFC 7515 section 4.1.11: names this specification defines never appear in crit.
-    if (typeof name !== 'string' || name === '' || JWS_REGISTERED.has(name)) throw new JwtError('ERR_JWT_MALFORMED', { claim: 'crit', detail: 'token malformed: crit' });
+    if (typeof name !== 'string' || name === '') throw new JwtError('ERR_JWT_MALFORMED', { claim: 'crit', detail: 'token malformed: crit' });
     if (!understood.includes(name) || header[name] === undefined) throw new JwtError('ERR_JWS_CRIT_UNSUPPORTED', { claim: 'crit' });
   }
 }
