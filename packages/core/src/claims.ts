@@ -150,7 +150,7 @@ export function validateClaims(payload: JwtClaims, o: CompiledClaimOptions): voi
   // accept a fractional exp for up to a second after it passed. Each limit is computed in
   // milliseconds (exact for integer clocks and tolerances) and divided once, so the only rounding
   // is that of the division, which cannot reorder two times a double tells apart. For integer
-  // claims this is the same answer as comparing whole seconds.
+  // exp, nbf and iat this is the same answer as comparing whole seconds.
   const ms = clockMs(o);
   if (exp === undefined) {
     if (o.requireExp) throw new JwtError('ERR_JWT_CLAIM_MISSING', { claim: 'exp', detail: 'required claim missing: exp' });
