@@ -28,6 +28,7 @@ import {
   type JweEncryption,
   type JweKey,
 } from './jwe-keys.js';
+import { checkHeaderTypes } from './header.js';
 import { isPlainObject, parseJsonObject, type JsonObject } from './json.js';
 import { isJwtKey, type Jwk } from './keys.js';
 import { andThen as then, type MaybePromise } from './maybe-promise.js';
@@ -400,7 +401,7 @@ export class Decryption {
       if (this.#inflateLimit === undefined) throw new JwtError('ERR_JWE_ALG_NOT_ALLOWED', { claim: 'zip', detail: 'encryption algorithm not allowed: compressed content' });
       if (header.zip !== 'DEF') throw new JwtError('ERR_JWE_ALG_UNSUPPORTED', { claim: 'zip' });
     }
-    for (const name of ['kid', 'typ', 'cty'] as const) if (header[name] !== undefined && typeof header[name] !== 'string') throw malformed(name);
+    checkHeaderTypes(header);
     checkCrit(header, this.#crit);
     const family = KEY_MANAGEMENT[alg].family;
     if (family === 'GCMKW') {
