@@ -65,7 +65,9 @@ export interface RedisRevocationStoreOptions extends RevocationWindowOptions {
   /**
    * Every this many milliseconds the store publishes a heartbeat to itself through Redis; when two
    * in a row have not come back, the mirror is treated as stale (a connection that died silently).
-   * `0` turns heartbeats off, leaving only connection events to detect a loss.
+   * Each beat also checks the data-loss marker, so a Redis emptied without dropping connections
+   * (FLUSHALL) gets this instance's revocations back. `0` turns heartbeats off, leaving only
+   * connection events to detect a loss.
    * @default 1000
    * @example heartbeatInterval: 500
    */
@@ -585,8 +587,10 @@ export class RedisRevocationStore implements RevocationStore {
     if (!this.#subscribed || !this.#client.isReady) return;
     const beat = ++this.#beatsSent;
     this.#command(['PUBLISH', this.#heartbeatChannel, String(beat)]).catch((error: unknown) => this.#report(error));
-    // A Redis that lost its data without dropping the connection (FLUSHALL, a failover behind a
-    // proxy) still answers: only the marker tells. Resynchronising writes back what it lacks.
+    // A Redis that lost its data without dropping the connection (FLUSHALL, an operator's reset)
+    // still answers and still delivers: only the marker tells. A restart or a failover drops the
+    // connections (or, behind a proxy, the subscription, which the heartbeats catch) and leads to
+    // the same resynchronisation, which writes back what Redis lacks.
     if (this.#stale) return;
     const expected = this.#marker;
     this.#command(['GET', this.#names.marker]).then(
