@@ -39,7 +39,7 @@ describe.skipIf(!redisAvailable)('Redis losing its data under two running instan
   let raw: PlainClient | undefined;
   const workers: Worker[] = [];
   const start = async (): Promise<Worker> => {
-    const worker = await Worker.start({ REDIS_URL: redis.url, JWT_SECRET: SECRET, HEARTBEAT_MS: '200' });
+    const worker = await Worker.start({ REDIS_URL: redis.url, JWT_SECRET: SECRET });
     workers.push(worker);
     expect((await worker.call('ready', { ms: SETTLE_MS })).value).toBe(true);
     return worker;
