@@ -600,6 +600,11 @@ export function runContractSuite(options: ContractSuiteOptions): void {
         expect(body).toBe('{"error":"not_found"}');
         expect(reply.raw.includes(path.slice(1))).toBe(false);
       });
+
+      it.each(['OPTIONS', 'GET'])('answers the asterisk target (%s *) 404 not_found: it names no route', async (method) => {
+        const reply = await rawRequest(app.url, `${method} * HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
+        expect({ status: reply.status, body: reply.raw.split('\r\n\r\n').slice(1).join('') }).toEqual({ status: 404, body: '{"error":"not_found"}' });
+      });
     });
 
     describe('hostile requests', () => {
