@@ -52,7 +52,7 @@ describe('extractToken', () => {
 
   it('falls back to the configured cookie only without an Authorization header', () => {
     const options = { cookie: 'access_token' };
-    expect(extractToken({ cookie: `theme=dark; access_token=${TOKEN}` }, options)).toBe(TOKEN);
+    expect(extractToken({ cookie: `theme=dark; access_token=${TOKEN}`, method: 'GET' }, options)).toBe(TOKEN);
     expect(extractToken({ authorization: 'Bearer from-header', cookie: `access_token=${TOKEN}` }, options)).toBe('from-header');
     // A bad Authorization header is refused, never silently replaced by the cookie.
     schemeError(() => extractToken({ authorization: 'Basic dXNlcjpwYXNz', cookie: `access_token=${TOKEN}` }, options));
@@ -226,8 +226,8 @@ describe('extractToken: repeated and empty headers', () => {
   });
 
   it('falls back to the cookie only when the header is absent (undefined or null)', () => {
-    expect(extractToken({ authorization: undefined, cookie: `access_token=${TOKEN}` }, { cookie: 'access_token' })).toBe(TOKEN);
-    expect(extractToken({ authorization: null, cookie: `access_token=${TOKEN}` }, { cookie: 'access_token' })).toBe(TOKEN);
+    expect(extractToken({ authorization: undefined, cookie: `access_token=${TOKEN}`, method: 'GET' }, { cookie: 'access_token' })).toBe(TOKEN);
+    expect(extractToken({ authorization: null, cookie: `access_token=${TOKEN}`, method: 'GET' }, { cookie: 'access_token' })).toBe(TOKEN);
   });
 });
 
@@ -291,6 +291,13 @@ describe('extractToken: cookies on cross-site requests', () => {
       crossSite(post(origin, host));
     }
   });
+  it('treats a source without a method as state-changing: an adapter that forgets it fails closed', () => {
+    crossSite(() => extractToken({ cookie }, { cookie: 'access_token' }));
+    crossSite(() => extractToken({ cookie, method: '' }, { cookie: 'access_token' }));
+    expect(extractToken({ cookie, secFetchSite: 'same-origin' }, { cookie: 'access_token' })).toBe(TOKEN);
+    expect(extractToken({ cookie, method: 'get' }, { cookie: 'access_token' })).toBe(TOKEN);
+  });
+
   it('never applies to the Authorization header, which a cross-site page cannot set', () => {
     expect(extractToken({ authorization: `Bearer ${TOKEN}`, method: 'POST', secFetchSite: 'cross-site' })).toBe(TOKEN);
   });

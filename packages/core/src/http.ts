@@ -18,7 +18,8 @@ export interface TokenSource {
   cookie?: string | null | undefined;
   /**
    * The request method. With `secFetchSite`, `origin` and `host` it guards cookie tokens against
-   * cross-site requests; an adapter reading cookies must pass all four.
+   * cross-site requests; an adapter reading cookies must pass all four. Without it, a cookie token
+   * is treated as on a state-changing request.
    */
   method?: string | undefined;
   /** The `Sec-Fetch-Site` request header, which current browsers send with every request. */
@@ -101,8 +102,9 @@ export function extractToken(source: TokenSource, options: ExtractTokenOptions =
   if (options.cookie !== undefined && typeof source.cookie === 'string') {
     const value = readCookie(source.cookie, options.cookie);
     if (value !== undefined && value !== '') {
-      const method = typeof source.method === 'string' ? source.method.toUpperCase() : 'GET';
-      if (!SAFE_METHODS.has(method) && !sameOrigin(source)) throw new JwtError('ERR_CROSS_SITE_REQUEST');
+      // No method given is no proof of a safe one: an adapter that forgets it gets the strict rule.
+      const safe = typeof source.method === 'string' && SAFE_METHODS.has(source.method.toUpperCase());
+      if (!safe && !sameOrigin(source)) throw new JwtError('ERR_CROSS_SITE_REQUEST');
       return value;
     }
   }
@@ -256,7 +258,8 @@ export interface Authenticator<T = JwtClaims> {
  * to its RFC 6750 answer. Built once; configuration errors throw here, not at the first request.
  * @example
  * const auth = createAuthenticator({ key, issuer: 'auth', audience: 'api', cookie: 'access_token', realm: 'api' })
- * const outcome = await auth.authenticate({ authorization: req.headers.authorization, cookie: req.headers.cookie })
+ * const h = req.headers
+ * const outcome = await auth.authenticate({ authorization: h.authorization, cookie: h.cookie, method: req.method, secFetchSite: h['sec-fetch-site'], origin: h.origin, host: h.host })
  */
 export function createAuthenticator<T = JwtClaims>(options: AuthenticatorOptions<T>): Authenticator<T & JwtClaims> {
   return authenticatorWith(options, createVerifier<T>);
