@@ -28,7 +28,7 @@ export type { KeyRingOptions } from './keyring.js';
 export { RemoteJwks, discoverJwks, remoteJwks } from './jwks.js';
 export type { JwksCacheStore, JwksFetch, RemoteJwksOptions } from './jwks.js';
 export { createSigner, randomId, sign } from './sign.js';
-export type { SignOptions, Signer, SignerOptions } from './sign.js';
+export type { IssueOptions, SignOptions, Signer, SignerOptions } from './sign.js';
 export {
   JWE_ALGORITHMS,
   JWE_ENCRYPTIONS,

@@ -23,7 +23,7 @@ export type {
   PreparedVerifierOptions as VerifierOptions,
 } from './prepared.js';
 export { randomId } from './sign.js';
-export type { SignOptions, Signer } from './sign.js';
+export type { IssueOptions, SignOptions, Signer } from './sign.js';
 export type { InferOutput, StandardSchemaResult, StandardSchemaV1 } from './standard-schema.js';
 export { DEFAULT_MAX_TOKEN_LENGTH, decodeUnverified } from './verify.js';
 export type { PreparedVerifyKey as VerifyKey, KeyResolver, RevocationChecker, VerifyOptions, VerifyResult, Verifier } from './verify.js';

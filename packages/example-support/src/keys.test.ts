@@ -194,10 +194,10 @@ describe('JWKS_URL', () => {
     const verifierApp: ExampleService = await createExampleService(config, { users });
     expect(verifierApp.auth.key).toBeInstanceOf(RemoteJwks);
     expect(verifierApp.auth.algorithms).toEqual(JWKS_ALGORITHMS);
-    expect(await verifierApp.login(JSON.stringify({ username: 'kevin', password: 'kevin-password' }))).toMatchObject({ status: 404 });
+    expect(await verifierApp.login(JSON.stringify({ username: 'kevin', password: 'kevin-password' }), 'application/json')).toMatchObject({ status: 404 });
     expect(verifierApp.jwks()).toMatchObject({ status: 404 });
 
-    const login = await issuer.login(JSON.stringify({ username: 'kevin', password: 'kevin-password' }));
+    const login = await issuer.login(JSON.stringify({ username: 'kevin', password: 'kevin-password' }), 'application/json');
     const token = (login.body as { token: string }).token;
     const verifier = createVerifier<ExampleClaims>(verifierApp.auth);
     expect((await verifier.verify(token)).payload).toMatchObject({ sub: 'kevin', permissions: ['view', 'comment'] });

@@ -173,7 +173,11 @@ describe('jwt()', () => {
     await expectInvalid(await post({ Cookie: cookie, 'Sec-Fetch-Site': 'cross-site' }), 'cross-site request refused', token);
     await expectInvalid(await post({ Cookie: cookie, 'Sec-Fetch-Site': 'same-site' }), 'cross-site request refused', token);
     expect((await post({ Cookie: cookie, 'Sec-Fetch-Site': 'same-origin' })).status).toBe(200);
-    expect((await post({ Cookie: cookie })).status).toBe(200);
+    // Without Sec-Fetch-Site the Origin must name the Host; no Origin at all is refused.
+    expect((await post({ Cookie: cookie, Origin: 'http://api.example:8080', Host: 'api.example:8080' })).status).toBe(200);
+    await expectInvalid(await post({ Cookie: cookie, Origin: 'https://evil.example', Host: 'api.example:8080' }), 'cross-site request refused', token);
+    await expectInvalid(await post({ Cookie: cookie, Origin: 'null', Host: 'api.example:8080' }), 'cross-site request refused', token);
+    await expectInvalid(await post({ Cookie: cookie, Host: 'api.example:8080' }), 'cross-site request refused', token);
     expect((await get(f.app, '/api/me', { Cookie: cookie, 'Sec-Fetch-Site': 'cross-site' })).status).toBe(200);
     expect((await post({ ...bearer(token), 'Sec-Fetch-Site': 'cross-site' })).status).toBe(200);
   });
@@ -418,6 +422,10 @@ describe('over HTTP with @hono/node-server', () => {
     const crossSite = await nodeRequest(`${url}/api/me`, 'POST', { cookie: `access_token=${token}`, 'sec-fetch-site': 'cross-site' });
     expect({ status: crossSite.status, body: crossSite.body }).toEqual({ status: 401, body: JSON.stringify({ error: 'invalid_token', error_description: 'cross-site request refused' }) });
     expect((await nodeRequest(`${url}/api/me`, 'POST', { cookie: `access_token=${token}`, 'sec-fetch-site': 'same-origin' })).status).toBe(200);
+    // A real server fills in Host itself: an Origin naming it passes, another one does not.
+    expect((await nodeRequest(`${url}/api/me`, 'POST', { cookie: `access_token=${token}`, origin: url })).status).toBe(200);
+    const evil = await nodeRequest(`${url}/api/me`, 'POST', { cookie: `access_token=${token}`, origin: 'https://evil.example' });
+    expect({ status: evil.status, body: evil.body }).toEqual({ status: 401, body: JSON.stringify({ error: 'invalid_token', error_description: 'cross-site request refused' }) });
     expect((await nodeRequest(`${url}/api/me`, 'POST', { ...bearer(token), 'sec-fetch-site': 'cross-site' })).status).toBe(200);
   });
 });

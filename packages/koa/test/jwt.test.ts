@@ -163,7 +163,13 @@ describe('repeated, empty and cross-site headers', async () => {
     expectInvalid(await post({ cookie, 'sec-fetch-site': 'cross-site' }), 'cross-site request refused');
     expectInvalid(await post({ cookie, 'sec-fetch-site': 'same-site' }), 'cross-site request refused');
     expect((await post({ cookie, 'sec-fetch-site': 'same-origin' })).status).toBe(200);
-    expect((await post({ cookie })).status).toBe(200);
+    // Without Sec-Fetch-Site the Origin must name the Host (which Node's client sets); no Origin is refused.
+    expect((await post({ cookie, origin: server.url })).status).toBe(200);
+    expectInvalid(await post({ cookie, origin: 'https://evil.example' }), 'cross-site request refused');
+    expectInvalid(await post({ cookie, origin: 'null' }), 'cross-site request refused');
+    expectInvalid(await post({ cookie }), 'cross-site request refused');
+    // X-Forwarded-Host is a client's say-so: it never stands in for the Host header.
+    expectInvalid(await post({ cookie, origin: 'https://evil.example', 'x-forwarded-host': 'evil.example' }), 'cross-site request refused');
     expect((await server.get('/', { cookie, 'sec-fetch-site': 'cross-site' })).status).toBe(200);
     expect((await post({ ...bearer(token), 'sec-fetch-site': 'cross-site' })).status).toBe(200);
   });
