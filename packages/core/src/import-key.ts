@@ -11,6 +11,7 @@ import { nodeCrypto, subtle, type NodeCryptoModule } from './backend.js';
 import { JwtError } from './errors.js';
 import { isPlainObject } from './json.js';
 import {
+  checkRsaPublic,
   CURVE_ALG,
   HS,
   isJwtKey,
@@ -239,6 +240,8 @@ async function importCryptoKey(input: CryptoKey, options: ImportKeyOptions): Pro
   }
   if (input.algorithm.name === 'RSASSA-PKCS1-v1_5' || input.algorithm.name === 'RSA-PSS') {
     if ((input.algorithm as RsaHashedKeyAlgorithm).modulusLength < MIN_RSA_BITS) throw weakRsa();
+    // Its modulus cannot be read, so only the exponent is checked (ROCA needs the modulus).
+    checkRsaPublic(undefined, (input.algorithm as RsaHashedKeyAlgorithm).publicExponent);
   }
   if (input.algorithm.name === 'HMAC' && (input.algorithm as HmacKeyAlgorithm).length < 256) throw new JwtError('ERR_KEY_WEAK');
   const algorithms = restrict(allowed, options.alg);
