@@ -61,21 +61,7 @@ function childrenOf(b: Uint8Array, t: Tlv): Tlv[] | undefined {
  * Edwards and Montgomery curves, NIST post-quantum signatures and KEMs, SM2, GOST, PKCS#5 and
  * PKCS#12 PBE.
  */
-const KEY_OID_ARCS: readonly (readonly number[])[] = [
-  [0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01],
-  [0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02],
-  [0x2a, 0x86, 0x48, 0xce, 0x38, 0x04],
-  [0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x03],
-  [0x2a, 0x86, 0x48, 0xce, 0x3e, 0x02],
-  [0x2b, 0x81, 0x04, 0x01],
-  [0x2b, 0x65],
-  [0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x03],
-  [0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x04],
-  [0x2a, 0x81, 0x1c, 0xcf, 0x55, 0x01, 0x82, 0x2d],
-  [0x2a, 0x85, 0x03],
-  [0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x05],
-  [0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x0c, 0x01],
-];
+const KEY_OID_ARCS = '2a864886f70d0101 2a8648ce3d02 2a8648ce3804 2a864886f70d0103 2a8648ce3e02 2b810401 2b65 608648016503040303 608648016503040304 2a811ccf5501822d 2a8503 2a864886f70d0105 2a864886f70d010c01'.split(' ');
 
 /** An AlgorithmIdentifier (SEQUENCE { OID, parameters? }) naming a key algorithm. */
 function isKeyAlgorithm(b: Uint8Array, t: Tlv | undefined): boolean {
@@ -83,8 +69,9 @@ function isKeyAlgorithm(b: Uint8Array, t: Tlv | undefined): boolean {
   const kids = childrenOf(b, t);
   const oid = kids?.[0];
   if (kids === undefined || kids.length > 2 || oid === undefined || oid.tag !== 0x06) return false;
-  const len = oid.end - oid.body;
-  return KEY_OID_ARCS.some((arc) => len > arc.length && arc.every((byte, i) => b[oid.body + i] === byte));
+  let hex = '';
+  for (let i = oid.body; i < oid.end && i < oid.body + 16; i++) hex += b[i]!.toString(16).padStart(2, '0');
+  return KEY_OID_ARCS.some((arc) => hex.length > arc.length && hex.startsWith(arc));
 }
 
 /** Length of an INTEGER's magnitude, in bytes. */
@@ -160,36 +147,27 @@ const HEX_RUN = new RegExp(`(?:[0-9a-fA-F]{2}){${MIN_DER_BYTES},}`, 'g');
 /** Line breaks, also as the two-character escapes of a key pasted into JSON or an .env file. */
 const BREAKS = /\\[nrt]|\s+/g;
 
-const B64_VALUES = /* @__PURE__ */ (() => {
-  const v = new Int8Array(128).fill(-1);
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
-  for (let i = 0; i < 64; i++) v[alphabet.charCodeAt(i)] = i;
-  v[45] = 62; // '-'
-  v[95] = 63; // '_'
-  return v;
-})();
+const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 
-/** Lenient base64 (either alphabet) from `start`: a run found in text may begin mid-quantum. */
-function decodeRun(run: string, start: number): Uint8Array {
-  const out = new Uint8Array(((run.length - start) * 3) >> 2);
+/**
+ * Lenient base64 (either alphabet, 6 bits a character) or hex (4 bits) from `start`: a run found
+ * in text may begin mid-quantum, so each alignment is tried.
+ */
+function decodeRun(run: string, start: number, bits: 4 | 6): Uint8Array {
+  const out = new Uint8Array(((run.length - start) * bits) >> 3);
   let o = 0;
   let acc = 0;
-  let bits = 0;
+  let held = 0;
   for (let i = start; i < run.length; i++) {
-    acc = ((acc << 6) | B64_VALUES[run.charCodeAt(i)]!) & 0xffffff;
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out[o++] = (acc >> bits) & 0xff;
+    const c = run[i]!;
+    const v = bits === 4 ? parseInt(c, 16) : ALPHABET.indexOf(c === '-' ? '+' : c === '_' ? '/' : c);
+    acc = ((acc << bits) | v) & 0xffff;
+    held += bits;
+    if (held >= 8) {
+      held -= 8;
+      out[o++] = acc >> held;
     }
   }
-  return out.subarray(0, o);
-}
-
-function decodeHex(run: string, start: number): Uint8Array {
-  const out = new Uint8Array((run.length - start) >> 1);
-  const nibble = (c: number): number => (c <= 0x39 ? c - 0x30 : (c | 0x20) - 0x57);
-  for (let i = 0; i < out.length; i++) out[i] = (nibble(run.charCodeAt(start + 2 * i)) << 4) | nibble(run.charCodeAt(start + 2 * i + 1));
   return out;
 }
 
@@ -225,12 +203,12 @@ function scan(b: Uint8Array, depth: number): boolean {
   const compact = text.replace(BREAKS, '');
   for (const [run] of compact.matchAll(BASE64_RUN)) {
     for (let start = 0; start < 4; start++) {
-      if (scan(decodeRun(run, start), depth + 1)) return true;
+      if (scan(decodeRun(run, start, 6), depth + 1)) return true;
     }
   }
   for (const [run] of compact.replace(/:/g, '').matchAll(HEX_RUN)) {
     for (let start = 0; start < 2; start++) {
-      if (scan(decodeHex(run, start), depth + 1)) return true;
+      if (scan(decodeRun(run, start, 4), depth + 1)) return true;
     }
   }
   return false;
