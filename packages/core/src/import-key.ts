@@ -76,6 +76,13 @@ function importSecretNow(input: unknown): JwtKey | undefined {
 }
 
 /**
+ * verify(token, pem) reads its key on every call; reading a PEM and checking an RSA key (its
+ * exponent, ROCA) costs more than the verification. The last key text read is kept: a JwtKey is
+ * immutable, and only public keys are kept, so no private key outlives its caller's text here.
+ */
+let lastText: { text: string; key: JwtKey } | undefined;
+
+/**
  * @internal Raw key input that can become a key synchronously does so: HMAC secrets everywhere,
  * and PEM, JWK and KeyObject input on the Node backend. So a weak, malformed or misused key
  * throws when a signer or verifier is built, not at its first request. Undefined: import later.
@@ -90,8 +97,10 @@ export function importKeyNow(input: unknown): JwtKey | undefined {
   if (nc === undefined) return undefined;
   let key: JwtKey | Promise<JwtKey> | undefined;
   if (typeof input === 'string') {
+    if (lastText?.text === input) return lastText.key;
     const text = parseKeyText(input);
     if (text !== undefined) key = 'pem' in text ? importPem(text.pem, {}) : jwkKey(text.jwk, {});
+    if (key instanceof JwtKey && key.kind === 'public') lastText = { text: input, key };
   } else if (isKeyObjectLike(input) && input.type !== 'secret') {
     key = nodeAsymmetric(nc, input as unknown as KeyObject, {});
   } else if (isJwkObject(input)) {
