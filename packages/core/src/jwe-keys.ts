@@ -12,7 +12,7 @@ import { decodeBase64url, encodeBase64url, isBase64url } from './base64url.js';
 import { configError, JwtError } from './errors.js';
 import { isPlainObject } from './json.js';
 import { parseKeyText, pemKeyObject, type KeyObjectLike } from './import-key.js';
-import { jwkThumbprint, MIN_RSA_BITS, type Jwk, type KeyKind, type KeyType } from './keys.js';
+import { checkRsaPublic, jwkThumbprint, MIN_RSA_BITS, type Jwk, type KeyKind, type KeyType } from './keys.js';
 import { nestedDecryption } from './jwe.js';
 import { provideNestedDecryption } from './nested.js';
 
@@ -366,12 +366,20 @@ function asymmetricBinding(kty: KeyType, options: EncryptionKeyOptions): { algor
   return { algorithms, encryptions: bindEncryptions(algorithms, undefined, options.enc) };
 }
 
+/** The same soundness check as signature keys: with e = 1 RSA-OAEP leaves the content key readable. */
+function checkRsaKeyObject(nc: NodeCryptoModule, keyObject: KeyObject): void {
+  const pub = (keyObject.type === 'private' ? nc.createPublicKey(keyObject) : keyObject).export({ format: 'jwk' }) as Jwk;
+  if (typeof pub.n !== 'string' || typeof pub.e !== 'string') throw new JwtError('ERR_KEY_INVALID', { detail: 'key invalid: RSA key without n and e' });
+  checkRsaPublic(decodeBase64url(pub.n), decodeBase64url(pub.e));
+}
+
 function nodeAsymmetric(nc: NodeCryptoModule, keyObject: KeyObject, options: EncryptionKeyOptions): JweKey {
   let kty: KeyType;
   let curve: EcdhCurve | undefined;
   switch (keyObject.asymmetricKeyType) {
     case 'rsa':
       if ((keyObject.asymmetricKeyDetails?.modulusLength ?? 0) < MIN_RSA_BITS) throw new JwtError('ERR_KEY_WEAK', { detail: `key too weak: RSA keys need at least ${MIN_RSA_BITS} bits` });
+      checkRsaKeyObject(nc, keyObject);
       kty = 'RSA';
       break;
     case 'ec':
@@ -444,6 +452,7 @@ async function importJwk(value: unknown, options: EncryptionKeyOptions): Promise
     let first = 0;
     while (first < n.length && n[first] === 0) first++;
     if ((n.length - first) * 8 < MIN_RSA_BITS) throw new JwtError('ERR_KEY_WEAK', { detail: `key too weak: RSA keys need at least ${MIN_RSA_BITS} bits` });
+    checkRsaPublic(n, decodeBase64url(jwk.e));
     kty = 'RSA';
   } else if ((jwk.kty === 'EC' && EC_CURVES.includes(jwk.crv as string)) || (jwk.kty === 'OKP' && jwk.crv === 'X25519')) {
     if (typeof jwk.x !== 'string' || (jwk.kty === 'EC' && typeof jwk.y !== 'string')) throw new JwtError('ERR_KEY_INVALID', { detail: 'key invalid: EC/OKP JWK needs its coordinates' });

@@ -8,7 +8,7 @@
 import { createHash, createPublicKey, generateKeyPairSync, randomBytes, webcrypto, type KeyObject } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { checkRsaPublic, hasRocaFingerprint } from '../src/keys.js';
-import { createVerifier, importJwk, importKey, remoteJwks, sign, verify, type Jwk } from '../src/index.js';
+import { createVerifier, importEncryptionKey, importJwk, importKey, remoteJwks, sign, verify, type Jwk } from '../src/index.js';
 import { b64, BACKENDS, expectJwtError, nowSeconds, onBackend } from './helpers.js';
 
 const GOOD = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -173,3 +173,33 @@ async function generate(): Promise<{ privateKey: KeyObject; jwk: Jwk }> {
   const pair = generateKeyPairSync('rsa', { modulusLength: 2048 });
   return { privateKey: pair.privateKey, jwk: pair.publicKey.export({ format: 'jwk' }) as Jwk };
 }
+
+describe.each(BACKENDS)('RSA encryption keys on the %s backend', (backend) => {
+  onBackend(backend);
+
+  describe.each(Object.entries(BAD))('with %s', (_name, jwk) => {
+    it('are refused as a JWK, JWK text, PEM and KeyObject by importEncryptionKey', async () => {
+      const enc = { ...jwk, alg: 'RSA-OAEP-256', use: 'enc' };
+      await expectJwtError(importEncryptionKey(jwk), 'ERR_KEY_INVALID');
+      await expectJwtError(importEncryptionKey(enc), 'ERR_KEY_INVALID');
+      await expectJwtError(importEncryptionKey(JSON.stringify(enc)), 'ERR_KEY_INVALID');
+      let keyObject: KeyObject | undefined;
+      try {
+        keyObject = keyObjectOf(jwk);
+      } catch {
+        // OpenSSL refuses some of these itself.
+      }
+      if (keyObject !== undefined) {
+        await expectJwtError(importEncryptionKey(keyObject), 'ERR_KEY_INVALID');
+        await expectJwtError(importEncryptionKey(keyObject.export({ format: 'pem', type: 'spki' }) as string), 'ERR_KEY_INVALID');
+      }
+    });
+  });
+
+  it('imports a generated RSA key for encryption (the negative twin)', async () => {
+    const key = await importEncryptionKey({ ...GOOD_JWK, alg: 'RSA-OAEP-256', use: 'enc' });
+    expect(key.algorithms).toEqual(['RSA-OAEP-256']);
+    const pem = await importEncryptionKey(GOOD.publicKey.export({ format: 'pem', type: 'spki' }) as string);
+    expect(pem.kty).toBe('RSA');
+  });
+});
