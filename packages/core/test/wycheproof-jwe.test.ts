@@ -13,9 +13,9 @@ import { compactDecrypt, importEncryptionKey, JwtError, type Jwk, type JweKey } 
 import { BACKENDS, expectJwtError, expectNoInternalError, onBackend } from './helpers.js';
 
 // The same layout as the RFC vectors (helpers.ts): shared/ sits beside the repository.
-// JWT_WYCHEPROOF_DIR points elsewhere, e.g. at a checkout's testvectors_v1/.
+// WYCHEPROOF_VECTORS points elsewhere, e.g. at a checkout's testvectors_v1/.
 const NAME = 'json_web_encryption_test.json';
-const FILE = process.env.JWT_WYCHEPROOF_DIR ? new URL(NAME, pathToFileURL(`${process.env.JWT_WYCHEPROOF_DIR}/`)) : new URL(`../../../../shared/vectors/wycheproof/${NAME}`, import.meta.url);
+const FILE = process.env.WYCHEPROOF_VECTORS ? new URL(NAME, pathToFileURL(`${process.env.WYCHEPROOF_VECTORS}/`)) : new URL(`../../../../shared/vectors/wycheproof/${NAME}`, import.meta.url);
 
 interface WycheproofTest {
   tcId: number;
