@@ -68,15 +68,15 @@ export function compilerOptions(tsconfig: string): ts.CompilerOptions {
   const read = ts.readConfigFile(tsconfig, (path) => ts.sys.readFile(path));
   if (read.error !== undefined) throw new Error(`cannot read ${tsconfig}: ${ts.flattenDiagnosticMessageText(read.error.messageText, '\n')}`);
   const parsed = ts.parseJsonConfigFileContent(read.config, ts.sys, dirname(tsconfig), undefined, tsconfig);
+  // Type roots and `types` resolve from where the blocks are placed (the host's current
+  // directory), not from the directory of the tsconfig.
+  const { typeRoots: _typeRoots, configFilePath: _configFilePath, ...options } = parsed.options;
   return {
-    ...parsed.options,
+    ...options,
     noEmit: true,
     declaration: false,
     sourceMap: false,
     types: ['node'],
-    // Type roots and `types` resolve from where the blocks are placed, not from the root tsconfig.
-    typeRoots: undefined,
-    configFilePath: undefined,
     // The Nest blocks use legacy decorators with metadata, as Nest applications do.
     experimentalDecorators: true,
     emitDecoratorMetadata: true,
