@@ -14,6 +14,7 @@ import { existsSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { provideRedisServer, runSync, whichOnPath } from './redis-server.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const rootManifest = readJson(join(root, 'package.json'));
@@ -40,6 +41,7 @@ async function testCommand() {
   const tally = new Tally();
   try {
     await setUp();
+    provideRedis(tally);
     const projects = listProjects();
     removeStaleResults(projects);
 
@@ -51,6 +53,9 @@ async function testCommand() {
     const publishCode = await run(process.execPath, [join(root, 'scripts', 'publish-check.mjs')]);
     tally.check('publish dry run', publishCode === 0, `exited with ${publishCode}`);
 
+    const changesetCode = await run(process.execPath, [join(root, 'scripts', 'changeset-check.mjs')]);
+    tally.check('changesets for every package changed since its last release', changesetCode === 0, `exited with ${changesetCode} (see the FAIL lines above)`);
+
     for (const project of projects) countProject(project, tasks ?? new Map(), tally);
     for (const task of tasks?.values() ?? []) {
       if (!task.counted && task.exitCode !== 0) tally.fail(`${task.taskId} exited with ${task.exitCode}`);
@@ -61,6 +66,29 @@ async function testCommand() {
   }
   tally.print(Date.now() - started);
   process.exitCode = tally.failed > 0 ? 1 : 0;
+}
+
+/**
+ * The @jwt/redis suites start real redis-server processes: find one, or install Debian's package
+ * when this user may, and hand its path to the tests as REDIS_SERVER. Without one those suites
+ * fail (they never skip), and this says why and how to fix it.
+ */
+function provideRedis(tally) {
+  console.log('\n$ redis-server for the @jwt/redis suites');
+  const outcome = provideRedisServer({
+    env,
+    which: whichOnPath(env.PATH),
+    run: runSync(env),
+    isRoot: process.getuid?.() === 0,
+    log: (line) => console.log(line),
+  });
+  if (outcome.ok) {
+    env.REDIS_SERVER = outcome.binary;
+    console.log(`redis-server ${outcome.version}, ${outcome.how}: ${outcome.binary}`);
+  } else {
+    console.log(`redis-server: ${outcome.reason}`);
+  }
+  tally.check('redis-server for the @jwt/redis suites', outcome.ok, outcome.ok ? '' : outcome.reason);
 }
 
 /** Adds one project's vitest report and its lint and build results to the tally. */
