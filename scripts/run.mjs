@@ -6,6 +6,11 @@
  * a global pnpm nor corepack is needed. Its directory is put first on PATH for every child process,
  * because turbo, publint and the pack tests call `pnpm` themselves.
  *
+ * For the tests it also provides a redis-server (scripts/redis-server.mjs: on PATH, or Debian's
+ * package when this user may install it; otherwise a counted failure naming the fix), and counts
+ * the changeset check (scripts/changeset-check.mjs) and the publish dry run. The release rehearsal
+ * against a local registry is a test package of its own (packages/pack-tests).
+ *
  *   node scripts/run.mjs test   install, build, lint and test everything, print the totals last
  *   node scripts/run.mjs demo   install, build, start the Hono example app (or the core demo)
  */
