@@ -14,7 +14,7 @@
  *   node ../../scripts/check-build.mjs      (from a package directory; exit 1 when stale)
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
@@ -74,6 +74,9 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.a
   const dir = process.cwd();
   const name = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).name;
   const problems = staleBuildProblems(dir);
+  // pnpm publish --json (what `changeset publish` runs) drops a lifecycle script's output; the
+  // release rehearsal reads the verdicts from this file instead (one JSON line per package).
+  if (process.env.JWT_CHECK_BUILD_LOG) appendFileSync(process.env.JWT_CHECK_BUILD_LOG, `${JSON.stringify({ name, problems })}\n`);
   if (problems.length > 0) {
     console.error(`${name}: not publishing a stale build:`);
     for (const p of problems) console.error(`  - ${p}`);

@@ -120,6 +120,7 @@ function countProject(project, tasks, tally) {
   const before = tally.failed;
   for (const file of report.testResults ?? []) {
     let failedInFile = 0;
+    let skippedInFile = 0;
     for (const test of file.assertionResults ?? []) {
       if (test.status === 'passed') {
         tally.passed += 1;
@@ -127,8 +128,14 @@ function countProject(project, tasks, tally) {
         failedInFile += 1;
         tally.fail(`${name}: ${test.fullName ?? test.title}`);
       } else {
+        skippedInFile += 1;
         tally.skipped += 1;
       }
+    }
+    // A failed beforeAll leaves its suite's tests "skipped" and its error out of the report, so a
+    // failing test elsewhere in the file would hide it: say that tests of a failed file did not run.
+    if (file.status === 'failed' && failedInFile > 0 && skippedInFile > 0) {
+      tally.fail(`${name}: ${relativeTo(dir, file.name)}: ${skippedInFile} test(s) did not run in this failed file (a failing beforeAll hook, or skipped on purpose; see its output above)`);
     }
     // A file that failed with no failed test is a suite that did not load or a failed hook.
     if (file.status === 'failed' && failedInFile === 0) {

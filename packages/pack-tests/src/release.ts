@@ -65,7 +65,7 @@ export function copyWorkspace(dir: string): void {
   }
   // node_modules links are files to git, and `node_modules/` in .gitignore matches only directories.
   git(dir, 'init', '-q', '-b', 'main');
-  writeFileSync(join(dir, '.git', 'info', 'exclude'), 'node_modules\n.npmrc\n');
+  writeFileSync(join(dir, '.git', 'info', 'exclude'), 'node_modules\n.npmrc\n.check-build.jsonl\n');
   git(dir, 'add', '-A');
   git(dir, 'commit', '-q', '-m', 'rehearsal: the workspace as released');
 }
@@ -96,8 +96,37 @@ export function changeset(dir: string, registryUrl: string, args: readonly strin
   const cli = join(workspaceRoot, 'node_modules', '@changesets', 'cli', 'bin.js');
   return runCommand(process.execPath, [cli, ...args], {
     cwd: dir,
+    env: { CI: 'true', NO_COLOR: '1', npm_config_registry: registryUrl, JWT_CHECK_BUILD_LOG: buildCheckLog(dir) },
+    timeoutMs: 280_000,
+  });
+}
+
+/** Where scripts/check-build.mjs, run as prepublishOnly in the copy, writes its verdicts. */
+export function buildCheckLog(dir: string): string {
+  return join(dir, '.check-build.jsonl');
+}
+
+/** The verdicts of every stale-build check run in the copy so far, oldest first. */
+export function buildChecks(dir: string): { name: string; problems: string[] }[] {
+  const file = buildCheckLog(dir);
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => JSON.parse(l) as { name: string; problems: string[] });
+}
+
+/**
+ * The state right after the previous release: every public package of the copy published at its
+ * current version, with `pnpm -r publish` (what `changeset publish` runs per package). Lifecycle
+ * scripts are skipped here, since the dist/ copied in is this run's build; the rehearsal that
+ * follows publishes through `changeset publish` with the stale-build check on.
+ */
+export function publishCurrentVersions(dir: string, registryUrl: string): Promise<RunResult> {
+  return runCommand('pnpm', ['-r', 'publish', '--no-git-checks', '--ignore-scripts', '--access', 'public'], {
+    cwd: dir,
     env: { CI: 'true', NO_COLOR: '1', npm_config_registry: registryUrl },
-    timeoutMs: 240_000,
+    timeoutMs: 280_000,
   });
 }
 

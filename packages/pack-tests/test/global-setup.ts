@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { startRegistry, type LocalRegistry } from '../src/registry.js';
-import { changeset, copyWorkspace } from '../src/release.js';
+import { copyWorkspace, publishCurrentVersions } from '../src/release.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -13,14 +13,14 @@ declare module 'vitest' {
     registryUrl: string;
     /** The workspace copy the release rehearsal versions and publishes from (src/release.ts). */
     releaseCopy: string;
-    /** How the first `changeset publish` of the copy (every package at its current version) went. */
+    /** How publishing every package of the copy at its current version (the previous release) went. */
     firstPublish: { code: number | null; output: string };
   }
 }
 
 /**
- * Before any test: a local registry, a copy of the workspace, and a first `changeset publish` from
- * that copy, so the registry holds every package at its current version as after a release. The
+ * Before any test: a local registry, a copy of the workspace, and every package of that copy
+ * published at its current version, so the registry is as after the previous release. The
  * adapters' tests then install from it by version range, and test/release.test.ts rehearses the
  * next release on top of it.
  */
@@ -42,7 +42,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     copyWorkspace(copy);
     writeFileSync(join(copy, '.npmrc'), registry.npmrc);
     project.provide('releaseCopy', copy);
-    const published = await changeset(copy, registry.url, ['publish']);
+    const published = await publishCurrentVersions(copy, registry.url);
     project.provide('firstPublish', { code: published.code, output: `${published.stdout}\n${published.stderr}` });
   } catch (error) {
     await teardown();
