@@ -48,7 +48,12 @@ export function copyWorkspace(dir: string): void {
   for (const file of new Set(listed.stdout.split('\0'))) {
     if (file === '' || !existsSync(join(workspaceRoot, file))) continue;
     mkdirSync(dirname(join(dir, file)), { recursive: true });
-    cpSync(join(workspaceRoot, file), join(dir, file), { preserveTimestamps: true, verbatimSymlinks: true });
+    try {
+      cpSync(join(workspaceRoot, file), join(dir, file), { preserveTimestamps: true, verbatimSymlinks: true });
+    } catch (error) {
+      // An untracked file can vanish between the listing and the copy (a tool's temporary file).
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
   }
   for (const pkg of publicPackages()) {
     const rel = pkg.dir.slice(workspaceRoot.replace(/[\\/]$/, '').length + 1);
@@ -70,13 +75,12 @@ export function copyWorkspace(dir: string): void {
   git(dir, 'commit', '-q', '-m', 'rehearsal: the workspace as released');
 }
 
+/** A throwaway identity for the copy's commits and the tags `changeset publish` makes there. */
+const IDENTITY = { GIT_AUTHOR_NAME: 'rehearsal', GIT_AUTHOR_EMAIL: 'rehearsal@localhost', GIT_COMMITTER_NAME: 'rehearsal', GIT_COMMITTER_EMAIL: 'rehearsal@localhost' };
+
 /** Runs git in `dir` as a throwaway committer; throws on failure. */
 export function git(dir: string, ...args: string[]): string {
-  const result = spawnSync('git', args, {
-    cwd: dir,
-    encoding: 'utf8',
-    env: { ...process.env, GIT_AUTHOR_NAME: 'rehearsal', GIT_AUTHOR_EMAIL: 'rehearsal@localhost', GIT_COMMITTER_NAME: 'rehearsal', GIT_COMMITTER_EMAIL: 'rehearsal@localhost' },
-  });
+  const result = spawnSync('git', args, { cwd: dir, encoding: 'utf8', env: { ...process.env, ...IDENTITY } });
   if (result.status !== 0) throw new Error(`git ${args.join(' ')} exited with ${result.status}: ${result.stderr}`);
   return result.stdout;
 }
@@ -96,7 +100,7 @@ export function changeset(dir: string, registryUrl: string, args: readonly strin
   const cli = join(workspaceRoot, 'node_modules', '@changesets', 'cli', 'bin.js');
   return runCommand(process.execPath, [cli, ...args], {
     cwd: dir,
-    env: { CI: 'true', NO_COLOR: '1', npm_config_registry: registryUrl, JWT_CHECK_BUILD_LOG: buildCheckLog(dir) },
+    env: { ...IDENTITY, CI: 'true', NO_COLOR: '1', npm_config_registry: registryUrl, JWT_CHECK_BUILD_LOG: buildCheckLog(dir) },
     timeoutMs: 280_000,
   });
 }
