@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /**
- * Publish dry run for every public workspace package: `pnpm -r publish --dry-run --no-git-checks`,
+ * Publish dry run for every public workspace package: `pnpm -r publish --dry-run --no-git-checks`
+ * (without lifecycle scripts: the stale-build check of `prepublishOnly` is rehearsed in pack-tests),
  * then a look at what would go out. pnpm's dry run packs each package but does not compare the
  * tarball with the manifest: a version that is not semver, an `exports` target missing from the
  * tarball or sources shipped by mistake all pass it, so this script checks them and exits 1 on any.
@@ -18,8 +19,8 @@ const SEMVER = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z-]+(\.[0-9A
 const NOT_FOR_PUBLISHING = /(^|\/)(src|test|tests|__tests__|node_modules|\.turbo)\/|\.test\.[cm]?[jt]sx?$|(^|\/)\.vitest-report\.json$|(^|\/)tsconfig[^/]*\.json$/;
 
 const packages = publicPackages();
-console.log('$ pnpm -r publish --dry-run --no-git-checks --json');
-const dry = spawnSync('pnpm', ['-r', 'publish', '--dry-run', '--no-git-checks', '--json'], {
+console.log('$ pnpm -r publish --dry-run --no-git-checks --ignore-scripts --json');
+const dry = spawnSync('pnpm', ['-r', 'publish', '--dry-run', '--no-git-checks', '--ignore-scripts', '--json'], {
   cwd: root,
   encoding: 'utf8',
   shell: isWindows,

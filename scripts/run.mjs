@@ -6,6 +6,11 @@
  * a global pnpm nor corepack is needed. Its directory is put first on PATH for every child process,
  * because turbo, publint and the pack tests call `pnpm` themselves.
  *
+ * For the tests it also provides a redis-server (scripts/redis-server.mjs: on PATH, or Debian's
+ * package when this user may install it; otherwise a counted failure naming the fix), and counts
+ * the changeset check (scripts/changeset-check.mjs) and the publish dry run. The release rehearsal
+ * against a local registry is a test package of its own (packages/pack-tests).
+ *
  *   node scripts/run.mjs test   install, build, lint and test everything, print the totals last
  *   node scripts/run.mjs demo   install, build, start the Hono example app (or the core demo)
  */
@@ -14,6 +19,7 @@ import { existsSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { provideRedisServer, runSync, whichOnPath } from './redis-server.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const rootManifest = readJson(join(root, 'package.json'));
@@ -40,6 +46,7 @@ async function testCommand() {
   const tally = new Tally();
   try {
     await setUp();
+    provideRedis(tally);
     const projects = listProjects();
     removeStaleResults(projects);
 
@@ -51,6 +58,9 @@ async function testCommand() {
     const publishCode = await run(process.execPath, [join(root, 'scripts', 'publish-check.mjs')]);
     tally.check('publish dry run', publishCode === 0, `exited with ${publishCode}`);
 
+    const changesetCode = await run(process.execPath, [join(root, 'scripts', 'changeset-check.mjs')]);
+    tally.check('changesets for every package changed since its last release', changesetCode === 0, `exited with ${changesetCode} (see the FAIL lines above)`);
+
     for (const project of projects) countProject(project, tasks ?? new Map(), tally);
     for (const task of tasks?.values() ?? []) {
       if (!task.counted && task.exitCode !== 0) tally.fail(`${task.taskId} exited with ${task.exitCode}`);
@@ -61,6 +71,29 @@ async function testCommand() {
   }
   tally.print(Date.now() - started);
   process.exitCode = tally.failed > 0 ? 1 : 0;
+}
+
+/**
+ * The @jwt/redis suites start real redis-server processes: find one, or install Debian's package
+ * when this user may, and hand its path to the tests as REDIS_SERVER. Without one those suites
+ * fail (they never skip), and this says why and how to fix it.
+ */
+function provideRedis(tally) {
+  console.log('\n$ redis-server for the @jwt/redis suites');
+  const outcome = provideRedisServer({
+    env,
+    which: whichOnPath(env.PATH),
+    run: runSync(env),
+    isRoot: process.getuid?.() === 0,
+    log: (line) => console.log(line),
+  });
+  if (outcome.ok) {
+    env.REDIS_SERVER = outcome.binary;
+    console.log(`redis-server ${outcome.version}, ${outcome.how}: ${outcome.binary}`);
+  } else {
+    console.log(`redis-server: ${outcome.reason}`);
+  }
+  tally.check('redis-server for the @jwt/redis suites', outcome.ok, outcome.ok ? '' : outcome.reason);
 }
 
 /** Adds one project's vitest report and its lint and build results to the tally. */
@@ -87,6 +120,7 @@ function countProject(project, tasks, tally) {
   const before = tally.failed;
   for (const file of report.testResults ?? []) {
     let failedInFile = 0;
+    let skippedInFile = 0;
     for (const test of file.assertionResults ?? []) {
       if (test.status === 'passed') {
         tally.passed += 1;
@@ -94,8 +128,14 @@ function countProject(project, tasks, tally) {
         failedInFile += 1;
         tally.fail(`${name}: ${test.fullName ?? test.title}`);
       } else {
+        skippedInFile += 1;
         tally.skipped += 1;
       }
+    }
+    // A failed beforeAll leaves its suite's tests "skipped" and its error out of the report, so a
+    // failing test elsewhere in the file would hide it: say that tests of a failed file did not run.
+    if (file.status === 'failed' && failedInFile > 0 && skippedInFile > 0) {
+      tally.fail(`${name}: ${relativeTo(dir, file.name)}: ${skippedInFile} test(s) did not run in this failed file (a failing beforeAll hook, or skipped on purpose; see its output above)`);
     }
     // A file that failed with no failed test is a suite that did not load or a failed hook.
     if (file.status === 'failed' && failedInFile === 0) {

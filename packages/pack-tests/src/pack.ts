@@ -1,12 +1,13 @@
 /**
- * Helpers for testing the packages as users get them: packed with `pnpm pack`, installed with npm
- * into a project outside the workspace, where nothing from the monorepo (its node_modules, its
- * tsconfig, the TypeScript sources) can be picked up by accident.
+ * Helpers for testing the packages as users get them: published by `changeset publish` to a local
+ * registry (test/global-setup.ts), installed with npm by version range into a project outside the
+ * workspace, where nothing from the monorepo (its node_modules, its tsconfig, the TypeScript
+ * sources) can be picked up by accident.
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, isAbsolute, join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { inject } from 'vitest';
 
@@ -44,10 +45,9 @@ interface PackageManifest {
 const packed = new Map<string, Promise<string>>();
 
 /**
- * Packs a workspace package (under `packages/`) the way it would be published and resolves with
- * the tarball's absolute path. `pnpm pack` rewrites `workspace:` ranges to real versions and
- * applies `publishConfig`, which `npm pack` would not. The package must be built already (turbo
- * builds every dependency of this package before its tests). Packing is done once per test file.
+ * Packs a workspace package (under `packages/`) with `pnpm pack`, as `attw --pack` and `publint`
+ * see it in the lint step, and resolves with the tarball's absolute path. The release rehearsal
+ * compares it with what reached the registry. Packing is done once per test file.
  * @example const core = await packWorkspacePackage('@jwt/core')
  */
 export function packWorkspacePackage(name: string): Promise<string> {
@@ -67,6 +67,25 @@ async function pack(name: string): Promise<string> {
   const tarballs = readdirSync(destination).filter((f) => f.endsWith('.tgz'));
   if (tarballs.length !== 1) throw new Error(`pnpm pack of ${name} left ${tarballs.length} tarballs in ${destination}`);
   return join(destination, tarballs[0]!);
+}
+
+/**
+ * The range an application would write for a workspace package: `^` and its current version,
+ * which the local registry holds once test/global-setup.ts has published the workspace.
+ * @example makeTempProject({ '@jwt/koa': releasedRange('@jwt/koa') })
+ */
+export function releasedRange(name: string): string {
+  return `^${readManifest(workspacePackageDir(name)).version}`;
+}
+
+/**
+ * What `resolvedFrom(name)` is for a package npm downloaded from the local registry, any version.
+ * @example expect(project.resolvedFrom('@jwt/core')).toMatch(localRegistryTarball('@jwt/core'))
+ */
+export function localRegistryTarball(name: string): RegExp {
+  const escape = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const base = name.split('/').pop()!;
+  return new RegExp(`^${escape(inject('registryUrl'))}${escape(name)}/-/${escape(base)}-\\d+\\.\\d+\\.\\d+\\.tgz$`);
 }
 
 /** The directory of a workspace package under `packages/`, found by its name. */
@@ -113,6 +132,8 @@ export interface TempProject {
   typecheck(files: readonly string[], compilerOptions?: Record<string, unknown>): Promise<RunResult>;
   /** The manifest of an installed package, from `node_modules`. */
   installedManifest(name: string): PackageManifest;
+  /** Where npm downloaded an installed package from (its lockfile's `resolved`). */
+  resolvedFrom(name: string): string | undefined;
   /** Deletes the project (kept when `PACK_TESTS_KEEP=1`). */
   remove(): void;
 }
@@ -128,23 +149,24 @@ export interface RunOptions {
 }
 
 /**
- * Creates a fresh npm project outside the workspace and installs `dependencies` into it with
- * `npm install --prefer-offline`. A value that is an absolute path (a tarball from
- * {@link packWorkspacePackage}) is installed from that file; anything else is a registry range.
- * Pass every workspace package involved as a tarball: `@jwt/hono`'s `^x.y.z` range on `@jwt/core`
- * is then satisfied by the `@jwt/core` tarball instead of the registry.
+ * Creates a fresh npm project outside the workspace and installs `dependencies` (name to version
+ * range) into it with `npm install --prefer-offline`. `@jwt/*` comes from the local registry only
+ * (a scoped registry in the project's `.npmrc`), everything else from the usual one. List only
+ * what an application would: an adapter's `@jwt/core` arrives as its dependency.
  * @example
- * const project = await makeTempProject({ '@jwt/core': await packWorkspacePackage('@jwt/core') })
+ * const project = await makeTempProject({ '@jwt/core': releasedRange('@jwt/core') })
  * project.write('check.mjs', "import { sign } from '@jwt/core'; console.log(typeof sign)")
  * const { code, stdout } = await project.runNode('check.mjs')
  */
 export async function makeTempProject(dependencies: Record<string, string>): Promise<TempProject> {
   const dir = mkdtempSync(join(runDir(), 'project-'));
-  const deps = Object.fromEntries(Object.entries(dependencies).map(([name, spec]) => [name, isAbsolute(spec) ? `file:${spec}` : spec]));
-  writeFileSync(join(dir, 'package.json'), `${JSON.stringify({ name: 'jwt-pack-smoke', version: '0.0.0', private: true, dependencies: deps }, null, 2)}\n`);
+  writeFileSync(join(dir, 'package.json'), `${JSON.stringify({ name: 'jwt-pack-smoke', version: '0.0.0', private: true, dependencies }, null, 2)}\n`);
+  // Where each package came from is checked through the lockfile, which a user's
+  // omit-lockfile-registry-resolved would leave without it.
+  writeFileSync(join(dir, '.npmrc'), `@jwt:registry=${inject('registryUrl')}\nomit-lockfile-registry-resolved=false\n`);
   const installed = await runCommand(
     'npm',
-    ['install', '--no-audit', '--no-fund', '--prefer-offline', '--ignore-scripts', '--no-package-lock', '--loglevel=error'],
+    ['install', '--no-audit', '--no-fund', '--prefer-offline', '--ignore-scripts', '--loglevel=error'],
     { cwd: dir, timeoutMs: 170_000 },
   );
   if (installed.code !== 0) {
@@ -182,6 +204,10 @@ export async function makeTempProject(dependencies: Record<string, string>): Pro
     },
     installedManifest(name) {
       return readManifest(join(dir, 'node_modules', ...name.split('/')));
+    },
+    resolvedFrom(name) {
+      const lock = JSON.parse(readFileSync(join(dir, 'package-lock.json'), 'utf8')) as { packages?: Record<string, { resolved?: string }> };
+      return lock.packages?.[`node_modules/${name}`]?.resolved;
     },
     remove() {
       if (!keep) rmSync(dir, { recursive: true, force: true });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { makeTempProject, packWorkspacePackage, type TempProject } from '../src/pack.js';
+import { makeTempProject, localRegistryTarball, releasedRange, type TempProject } from '../src/pack.js';
 
 // One script body for both module systems: sign, verify, then refuse a copy whose payload was
 // edited and a token signed with another secret. It prints one JSON line the tests compare.
@@ -41,13 +41,17 @@ function lastJsonLine(stdout: string): ScenarioOutput {
   return JSON.parse(line) as ScenarioOutput;
 }
 
-describe('@jwt/core installed from its packed tarball', () => {
+describe('@jwt/core installed by version range from the local registry', () => {
   let project: TempProject;
 
   beforeAll(async () => {
-    project = await makeTempProject({ '@jwt/core': await packWorkspacePackage('@jwt/core') });
+    project = await makeTempProject({ '@jwt/core': releasedRange('@jwt/core') });
   });
   afterAll(() => project?.remove());
+
+  test('npm downloaded @jwt/core from the local registry', () => {
+    expect(project.resolvedFrom('@jwt/core')).toMatch(localRegistryTarball('@jwt/core'));
+  });
 
   test('the tarball holds the build and the manifest, not the sources or tests', async () => {
     const { code, stdout, stderr } = await project.runNode('-e', [

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { makeTempProject, packWorkspacePackage, workspaceDependencyVersion, type TempProject } from '../src/pack.js';
+import { makeTempProject, localRegistryTarball, releasedRange, workspaceDependencyVersion, type TempProject } from '../src/pack.js';
 
 // A Hono app on @hono/node-server made only from what was installed. It protects two routes,
 // calls itself over HTTP (no token, a good one, a foreign one, one without the permission),
@@ -41,18 +41,22 @@ const expected = {
 
 const lastJsonLine = (stdout: string): unknown => JSON.parse(stdout.trim().split('\n').pop() ?? '');
 
-describe('@jwt/hono installed from its packed tarball with hono and @hono/node-server', () => {
+describe('@jwt/hono installed by version range from the local registry with hono and @hono/node-server', () => {
   let project: TempProject;
 
   beforeAll(async () => {
     project = await makeTempProject({
-      '@jwt/core': await packWorkspacePackage('@jwt/core'),
-      '@jwt/hono': await packWorkspacePackage('@jwt/hono'),
+      '@jwt/hono': releasedRange('@jwt/hono'),
       hono: workspaceDependencyVersion('@jwt/hono', 'hono'),
       '@hono/node-server': workspaceDependencyVersion('@jwt/hono', '@hono/node-server'),
     });
   });
   afterAll(() => project?.remove());
+
+  test('npm downloaded @jwt/hono and, as its dependency, @jwt/core from the local registry', () => {
+    expect(project.resolvedFrom('@jwt/hono')).toMatch(localRegistryTarball('@jwt/hono'));
+    expect(project.resolvedFrom('@jwt/core')).toMatch(localRegistryTarball('@jwt/core'));
+  });
 
   test('the manifest depends on the core and leaves hono to the app', () => {
     const manifest = project.installedManifest('@jwt/hono');

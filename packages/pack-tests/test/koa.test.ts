@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { makeTempProject, packWorkspacePackage, workspaceDependencyVersion, type TempProject } from '../src/pack.js';
+import { makeTempProject, localRegistryTarball, releasedRange, workspaceDependencyVersion, type TempProject } from '../src/pack.js';
 
 // A real Koa server built only from what was installed: it protects one route, calls itself over
 // HTTP without a token, with a good one and with one signed by another secret, prints one JSON
@@ -43,18 +43,22 @@ const expected = {
 
 const lastJsonLine = (stdout: string): unknown => JSON.parse(stdout.trim().split('\n').pop() ?? '');
 
-describe('@jwt/koa installed from its packed tarball with koa', () => {
+describe('@jwt/koa installed by version range from the local registry with koa', () => {
   let project: TempProject;
 
   beforeAll(async () => {
     project = await makeTempProject({
-      '@jwt/core': await packWorkspacePackage('@jwt/core'),
-      '@jwt/koa': await packWorkspacePackage('@jwt/koa'),
+      '@jwt/koa': releasedRange('@jwt/koa'),
       koa: workspaceDependencyVersion('@jwt/koa', 'koa'),
       '@types/koa': workspaceDependencyVersion('@jwt/koa', '@types/koa'),
     });
   });
   afterAll(() => project?.remove());
+
+  test('npm downloaded @jwt/koa and, as its dependency, @jwt/core from the local registry', () => {
+    expect(project.resolvedFrom('@jwt/koa')).toMatch(localRegistryTarball('@jwt/koa'));
+    expect(project.resolvedFrom('@jwt/core')).toMatch(localRegistryTarball('@jwt/core'));
+  });
 
   test('the manifest depends on the core and leaves koa to the app', () => {
     const manifest = project.installedManifest('@jwt/koa');

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { makeTempProject, packWorkspacePackage, runCommand, workspaceDependencyVersion, type TempProject } from '../src/pack.js';
+import { makeTempProject, localRegistryTarball, releasedRange, runCommand, workspaceDependencyVersion, type TempProject } from '../src/pack.js';
 
 // A Nest application as `nest new` makes it: TypeScript compiled by tsc to CommonJS, decorator
 // metadata on, dependencies injected by constructor type. It protects routes with the module's
@@ -102,13 +102,12 @@ const expected = {
 
 const nest = (dependency: string): string => workspaceDependencyVersion('@jwt/nest', dependency);
 
-describe('@jwt/nest installed from its packed tarball into a CommonJS Nest application', () => {
+describe('@jwt/nest installed by version range from the local registry into a CommonJS Nest application', () => {
   let project: TempProject;
 
   beforeAll(async () => {
     project = await makeTempProject({
-      '@jwt/core': await packWorkspacePackage('@jwt/core'),
-      '@jwt/nest': await packWorkspacePackage('@jwt/nest'),
+      '@jwt/nest': releasedRange('@jwt/nest'),
       '@nestjs/common': nest('@nestjs/common'),
       '@nestjs/core': nest('@nestjs/core'),
       '@nestjs/platform-express': nest('@nestjs/platform-express'),
@@ -118,6 +117,11 @@ describe('@jwt/nest installed from its packed tarball into a CommonJS Nest appli
     });
   });
   afterAll(() => project?.remove());
+
+  test('npm downloaded @jwt/nest and, as its dependency, @jwt/core from the local registry', () => {
+    expect(project.resolvedFrom('@jwt/nest')).toMatch(localRegistryTarball('@jwt/nest'));
+    expect(project.resolvedFrom('@jwt/core')).toMatch(localRegistryTarball('@jwt/core'));
+  });
 
   test('the manifest depends on the core and leaves Nest to the app', () => {
     const manifest = project.installedManifest('@jwt/nest');

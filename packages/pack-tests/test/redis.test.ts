@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { makeTempProject, packWorkspacePackage, workspaceDependencyVersion, type TempProject } from '../src/pack.js';
+import { makeTempProject, localRegistryTarball, releasedRange, workspaceDependencyVersion, type TempProject } from '../src/pack.js';
 
 // No Redis server is needed: the store is pointed at a loopback port nobody listens on, through
 // `clientOptions` (node-redis's own socket options, which is what crosses the package boundary
@@ -60,17 +60,21 @@ const expected = {
 
 const lastJsonLine = (stdout: string): unknown => JSON.parse(stdout.trim().split('\n').pop() ?? '');
 
-describe('@jwt/redis installed from its packed tarball with redis', () => {
+describe('@jwt/redis installed by version range from the local registry with redis', () => {
   let project: TempProject;
 
   beforeAll(async () => {
     project = await makeTempProject({
-      '@jwt/core': await packWorkspacePackage('@jwt/core'),
-      '@jwt/redis': await packWorkspacePackage('@jwt/redis'),
+      '@jwt/redis': releasedRange('@jwt/redis'),
       redis: workspaceDependencyVersion('@jwt/redis', 'redis'),
     });
   });
   afterAll(() => project?.remove());
+
+  test('npm downloaded @jwt/redis and, as its dependency, @jwt/core from the local registry', () => {
+    expect(project.resolvedFrom('@jwt/redis')).toMatch(localRegistryTarball('@jwt/redis'));
+    expect(project.resolvedFrom('@jwt/core')).toMatch(localRegistryTarball('@jwt/core'));
+  });
 
   test('the manifest depends on the core and leaves redis to the app, and the tarball carries the licence', async () => {
     const manifest = project.installedManifest('@jwt/redis');

@@ -2,8 +2,9 @@
  * Real redis-server processes for the tests, each on its own free loopback port, plus a TCP proxy
  * that can cut or silently black-hole the connections going through it.
  *
- * Without the binary the suites are skipped with a message; under CI (`CI` set) they fail, since
- * `.ci/run` installs it.
+ * Without the binary every suite that imports this fails to load, in CI and out of it: a run that
+ * skipped them would be green without having tested Redis at all. `npm test` finds or installs the
+ * binary first (scripts/redis-server.mjs) and passes its path as `REDIS_SERVER`.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -25,8 +26,7 @@ export const redisAvailable: boolean = (() => {
 })();
 
 if (!redisAvailable) {
-  if (process.env.CI) throw new Error(`${BINARY} not found: CI must install it (apt-get install -y redis-server) so the @jwt/redis suites run`);
-  console.warn(`[@jwt/redis] ${BINARY} not found: skipping the tests that need a real Redis (apt-get install -y redis-server to run them)`);
+  throw new Error(`${BINARY} not found: the @jwt/redis suites need a real Redis. Run them through \`npm test\` (it installs one when it can), or install it (sudo apt-get install redis-server), or set REDIS_SERVER=/path/to/redis-server`);
 }
 
 /**

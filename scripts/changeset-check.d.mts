@@ -1,0 +1,1 @@
+export function checkChangesets(root: string): { ok: boolean; lines: string[] };

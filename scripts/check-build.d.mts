@@ -1,0 +1,1 @@
+export function staleBuildProblems(dir: string, options?: { rebuild?: boolean }): string[];
