@@ -9,8 +9,8 @@ export default defineConfig({
   test: {
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
     reporters: ['default', ['json', { outputFile: '.vitest-report.json' }]],
-    testTimeout: 30_000,
+    testTimeout: 90_000,
     // Hooks start redis-server and worker processes, which a busy machine can make slow.
-    hookTimeout: 30_000,
+    hookTimeout: 90_000,
   },
 });

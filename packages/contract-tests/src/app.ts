@@ -65,7 +65,7 @@ export function spawnApp(options: StartOptions): { child: ChildProcess; app: Pro
   child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
   const exited = exitOf(child);
-  const timeoutMs = options.timeoutMs ?? 20_000;
+  const timeoutMs = options.timeoutMs ?? 60_000;
 
   const app = new Promise<RunningApp>((resolve, reject) => {
     const timer = setTimeout(() => {
