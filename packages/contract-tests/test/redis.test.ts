@@ -65,7 +65,7 @@ describe.skipIf(!redisAvailable)('REDIS_URL: revocations shared by every instanc
       startApp({ app: 'hono-example', env }),
       startApp({ app: 'hono-example', env }),
       startApp({ app: 'koa-example', env }),
-      startApp({ app: 'nest-example', env, timeoutMs: 40_000 }),
+      startApp({ app: 'nest-example', env, timeoutMs: 60_000 }),
     ]);
     Object.assign(apps, { honoA, honoB, koa, nest });
   }, 60_000);
