@@ -63,3 +63,63 @@ export function randomBytes(length: number): Uint8Array {
   globalThis.crypto.getRandomValues(out);
   return out;
 }
+
+/**
+ * When `verify()` hands an asymmetric signature check to libuv's thread pool (see the `offload`
+ * option). The hand-over costs about as much as an RSA check itself, and it buys nothing when no
+ * other verification is waiting: the caller would only sit idle until the pool answers. It pays
+ * when verifications overlap, because then the event loop and the pool's threads work at once.
+ *
+ * Verifications that overlap are only partly visible from here: a check on the calling thread
+ * finishes before the next request is even read, so a busy server and a script verifying in a
+ * loop look alike. The rule therefore combines what can be seen with a probe:
+ * - a check goes to the pool while another one is there (their answers are not back yet), or
+ *   when one already ran on the calling thread in this same turn of the event loop (a batch, such
+ *   as `Promise.all` over many tokens: the first is checked here, the rest beside it);
+ * - otherwise it runs on the calling thread, except that one check in {@link PROBE_EVERY} goes to
+ *   the pool anyway. If other verifications start while that one is away, they follow it there
+ *   (first rule), and the server stays on the pool for as long as they keep overlapping; a script
+ *   pays the hand-over once in that many checks.
+ * State is per process, as the thread pool and the event loop are.
+ */
+export const PROBE_EVERY = 32;
+
+let pooled = 0;
+let inlineThisTurn = false;
+let sinceProbe = 0;
+
+function endTurn(): void {
+  inlineThisTurn = false;
+}
+
+/** @internal Whether the next asymmetric check should go to the thread pool. */
+export function offloadNext(): boolean {
+  if (pooled > 0 || inlineThisTurn) return true;
+  if (++sinceProbe >= PROBE_EVERY) {
+    sinceProbe = 0;
+    return true;
+  }
+  inlineThisTurn = true;
+  // Ends the turn once the caller's synchronous code has run: microtasks queued from here on
+  // (the caller's own continuation included) are a later turn.
+  queueMicrotask(endTurn);
+  return false;
+}
+
+/** @internal Counts a check handed to the pool until its answer is back. */
+export function pooledCheck<T>(answer: Promise<T>): Promise<T> {
+  pooled++;
+  return answer.finally(() => {
+    pooled--;
+  });
+}
+
+/** @internal For tests: the scheduler's state, and a fresh start. */
+export function offloadState(reset = false): { pooled: number; inlineThisTurn: boolean; sinceProbe: number } {
+  if (reset) {
+    pooled = 0;
+    inlineThisTurn = false;
+    sinceProbe = 0;
+  }
+  return { pooled, inlineThisTurn, sinceProbe };
+}

@@ -18,6 +18,7 @@ import { sharedRemoteJwks } from './jwks.js';
 import { nestedDecryption } from './nested.js';
 import type { JweKey } from './jwe-keys.js';
 import type { StandardSchemaV1 } from './standard-schema.js';
+import { offloadNext, pooledCheck } from './backend.js';
 
 /** Answers whether a verified token has been revoked. See `MemoryRevocationStore`. */
 export interface RevocationChecker {
@@ -81,16 +82,18 @@ export interface VerifyOptions<T = JwtClaims> extends ClaimOptions {
    */
   requireEncryption?: boolean;
   /**
-   * On the Node backend, let the promise API hand RSA, RSA-PSS, ECDSA and EdDSA signature checks
-   * to libuv's thread pool, as WebCrypto does: concurrent verifications then use every core and
-   * the event loop serves other requests meanwhile (a server verifying ES256 answers about twice
-   * as many requests on two cores). `false` checks on the calling thread, which answers one lone
-   * verification sooner (no hand-over), like `verifySync()` always does. HMAC is always checked
-   * on the calling thread: it costs less than the hand-over.
+   * On the Node backend, whether the promise API may hand RSA, RSA-PSS, ECDSA and EdDSA signature
+   * checks to libuv's thread pool, as WebCrypto does. `true` decides per check: on the calling
+   * thread when no other verification is waiting (no hand-over, so a lone verification answers as
+   * soon as `verifySync()` would), on the pool when others are, so that concurrent verifications
+   * use every core and the event loop serves other requests meanwhile (see the core README for the
+   * exact rule). `'always'` hands every such check over, which keeps the event loop free at the
+   * price of the hand-over on each one. `false` checks on the calling thread, like `verifySync()`
+   * always does. HMAC is always checked on the calling thread: it costs less than the hand-over.
    * @default true
-   * @example offload: false // a CLI verifying one token at a time
+   * @example offload: false // a CLI verifying one token at a time, never on another thread
    */
-  offload?: boolean;
+  offload?: boolean | 'always';
 }
 
 export interface VerifierOptions<T = JwtClaims, K = VerifyKey> extends VerifyOptions<T> {
@@ -178,7 +181,7 @@ class Pipeline<T> {
   readonly #crit: readonly string[];
   readonly #schema: StandardSchemaV1<unknown, T> | undefined;
   readonly #revocation: RevocationChecker | undefined;
-  readonly #offload: boolean;
+  readonly #offload: 'auto' | 'always' | 'never';
   readonly #headers = new Map<string, JwsHeader>();
   readonly #providerKeys: boolean;
   #lastSegment: string | undefined;
@@ -207,8 +210,8 @@ class Pipeline<T> {
     this.#schema = options.schema;
     if (options.revocation !== undefined && typeof options.revocation?.isRevoked !== 'function') throw configError('revocation must have an isRevoked(claims) method');
     this.#revocation = options.revocation;
-    if (options.offload !== undefined && typeof options.offload !== 'boolean') throw configError('offload must be true or false');
-    this.#offload = options.offload !== false;
+    if (options.offload !== undefined && typeof options.offload !== 'boolean' && options.offload !== 'always') throw configError("offload must be true, false or 'always'");
+    this.#offload = options.offload === false ? 'never' : options.offload === 'always' ? 'always' : 'auto';
     this.#decrypt = nestedDecryption(options);
     this.#providerKeys = isKeyProvider(key);
     this.#keys = this.#keySource(key, resolveRaw);
@@ -290,7 +293,8 @@ class Pipeline<T> {
    */
   run(token: unknown, async: boolean, decrypted = false): MaybePromise<VerifyResult<T>> {
     if (typeof token !== 'string') throw new JwtError('ERR_JWT_MALFORMED');
-    const offload = async && this.#offload;
+    // Whether asymmetric checks may leave the calling thread; each check then decides (#verifyAsymmetric).
+    const offload = async && this.#offload !== 'never';
     if (token.length > this.#maxLength) throw new JwtError('ERR_JWT_TOO_LARGE');
     // Nested token: decrypt it (see jwe.ts), then verify the signed token inside like any other.
     if (this.#decrypt !== undefined && !decrypted) return then(this.#decrypt(token), (inner) => this.run(inner, offload, true));
@@ -385,7 +389,7 @@ class Pipeline<T> {
       }
       // Garbage fails before any asymmetric signature work.
       if (!isBase64url(payloadSegment)) throw new JwtError('ERR_JWT_MALFORMED');
-      return then(verifyBytes(only, alg, input, decodeSegment(segment), offload), (ok) => {
+      return then(this.#verifyAsymmetric(only, alg, input, decodeSegment(segment), offload), (ok) => {
         if (!ok) throw new JwtError('ERR_JWS_SIGNATURE_INVALID');
         return only;
       });
@@ -398,9 +402,16 @@ class Pipeline<T> {
     const tryFrom = (i: number): MaybePromise<JwtKey> => {
       if (i >= usable.length || i >= MAX_CANDIDATES) throw new JwtError('ERR_JWS_SIGNATURE_INVALID');
       const key = usable[i]!;
-      return then(verifyBytes(key, alg, input, signature, offload), (ok) => (ok ? key : tryFrom(i + 1)));
+      return then(this.#verifyAsymmetric(key, alg, input, signature, offload), (ok) => (ok ? key : tryFrom(i + 1)));
     };
     return tryFrom(0);
+  }
+
+  /** `mayOffload`: the caller takes a promise and `offload` is not false. */
+  #verifyAsymmetric(key: JwtKey, alg: JwsAlgorithm, input: string, signature: Uint8Array, mayOffload: boolean): MaybePromise<boolean> {
+    const offload = mayOffload && (this.#offload === 'always' || offloadNext());
+    const answer = verifyBytes(key, alg, input, signature, offload);
+    return offload && answer instanceof Promise ? pooledCheck(answer) : answer;
   }
 
   #applySchema(payload: JwtClaims): MaybePromise<T> {
