@@ -5,7 +5,24 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 
 const now = () => Number(process.hrtime.bigint()) / 1e6;
 
-async function measure(fn, ms) {
+/** `inFlight` chains each await `fn()` in a loop, as concurrent requests of a server do. */
+async function measureInFlight(fn, inFlight, ms) {
+  let ops = 0;
+  const start = now();
+  const deadline = start + ms;
+  const chain = async () => {
+    while (now() < deadline) {
+      for (let i = 0; i < 20; i++) await fn();
+      ops += 20;
+    }
+  };
+  await Promise.all(Array.from({ length: inFlight }, chain));
+  return (ops / (now() - start)) * 1000;
+}
+
+async function measure(contestant, ms) {
+  if (typeof contestant === 'object') return measureInFlight(contestant.fn, contestant.inFlight, ms);
+  const fn = contestant;
   const isAsync = fn.constructor.name === 'AsyncFunction' || fn() instanceof Promise;
   let ops = 0;
   const start = now();
@@ -25,7 +42,8 @@ async function measure(fn, ms) {
 }
 
 /**
- * @param {Record<string, () => unknown>} contestants
+ * @param {Record<string, (() => unknown) | { fn: () => Promise<unknown>, inFlight: number }>} contestants
+ *   a function is timed one call at a time; `{ fn, inFlight }` with that many calls in flight
  * @param {{ rounds?: number, roundMs?: number, warmupMs?: number }} [opts]
  * @returns {Promise<Record<string, number>>} median ops/s per contestant
  */
