@@ -70,23 +70,34 @@ export function randomBytes(length: number): Uint8Array {
  * other verification is waiting: the caller would only sit idle until the pool answers. It pays
  * when verifications overlap, because then the event loop and the pool's threads work at once.
  *
- * Verifications that overlap are only partly visible from here: a check on the calling thread
- * finishes before the next request is even read, so a busy server and a script verifying in a
- * loop look alike. The rule therefore combines what can be seen with a probe:
- * - a check goes to the pool while another one is there (their answers are not back yet), or
- *   when one already ran on the calling thread in this same turn of the event loop (a batch, such
- *   as `Promise.all` over many tokens: the first is checked here, the rest beside it);
- * - otherwise it runs on the calling thread, except that one check in {@link PROBE_EVERY} goes to
- *   the pool anyway. If other verifications start while that one is away, they follow it there
- *   (first rule), and the server stays on the pool for as long as they keep overlapping; a script
- *   pays the hand-over once in that many checks.
+ * Overlap is only partly visible from here: a check on the calling thread finishes before the
+ * next request is even read, so a busy server and a script verifying in a loop look alike while
+ * every check runs inline. The rule therefore combines what can be seen with a probe:
+ * - a check goes to the pool when another one is there (its answer is not back yet), or when one
+ *   already ran on the calling thread in this same turn of the event loop (a batch, such as
+ *   `Promise.all` over many tokens: the first is checked here, the rest beside it). Either is
+ *   overlap, and the process then stays *busy*: every check goes to the pool until
+ *   {@link QUIET_TO_IDLE} in a row have come back without any other verification having started
+ *   while they were away (one alone is not enough: a server's requests come in waves, and the
+ *   last of a wave often returns to an empty queue);
+ * - otherwise a check runs on the calling thread, except one in {@link PROBE_EVERY}, which goes
+ *   to the pool anyway to find out: on a loaded server, requests arrive while it is away and the
+ *   process turns busy; a script pays the hand-over once in that many checks.
+ * Without the busy state, a server would fall back to the calling thread whenever the pool
+ * happened to empty, and each inline check, by blocking the event loop meanwhile, would make the
+ * next empty pool likelier (a third of the checks ran inline under load before it was added).
  * State is per process, as the thread pool and the event loop are.
  */
 export const PROBE_EVERY = 32;
+export const QUIET_TO_IDLE = 4;
 
 let pooled = 0;
+let busy = false;
+let quiet = 0;
 let inlineThisTurn = false;
 let sinceProbe = 0;
+/** Asymmetric checks started so far (wraps harmlessly: only compared for equality). */
+let started = 0;
 
 function endTurn(): void {
   inlineThisTurn = false;
@@ -94,7 +105,13 @@ function endTurn(): void {
 
 /** @internal Whether the next asymmetric check should go to the thread pool. */
 export function offloadNext(): boolean {
-  if (pooled > 0 || inlineThisTurn) return true;
+  started = (started + 1) | 0;
+  if (pooled > 0 || inlineThisTurn) {
+    busy = true;
+    quiet = 0;
+    return true;
+  }
+  if (busy) return true;
   if (++sinceProbe >= PROBE_EVERY) {
     sinceProbe = 0;
     return true;
@@ -109,17 +126,22 @@ export function offloadNext(): boolean {
 /** @internal Counts a check handed to the pool until its answer is back. */
 export function pooledCheck<T>(answer: Promise<T>): Promise<T> {
   pooled++;
+  const at = started;
   return answer.finally(() => {
     pooled--;
+    // Nothing else started while this one was away: perhaps nobody is waiting any more.
+    if (started === at && busy && ++quiet >= QUIET_TO_IDLE) busy = false;
   });
 }
 
-/** @internal For tests: the scheduler's state, and a fresh start. */
-export function offloadState(reset = false): { pooled: number; inlineThisTurn: boolean; sinceProbe: number } {
+/** @internal For tests: the scheduler's state, and a fresh start (only while no check is on the pool). */
+export function offloadState(reset = false): { pooled: number; busy: boolean; inlineThisTurn: boolean; sinceProbe: number } {
   if (reset) {
     pooled = 0;
+    busy = false;
+    quiet = 0;
     inlineThisTurn = false;
     sinceProbe = 0;
   }
-  return { pooled, inlineThisTurn, sinceProbe };
+  return { pooled, busy, inlineThisTurn, sinceProbe };
 }

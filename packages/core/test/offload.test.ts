@@ -7,7 +7,7 @@
  */
 import { createRequire } from 'node:module';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { offloadState, PROBE_EVERY } from '../src/backend.js';
+import { offloadState, PROBE_EVERY, QUIET_TO_IDLE } from '../src/backend.js';
 import { createSigner, createVerifier, generateKeyPair, secretKey, type JwtError, type Verifier } from '../src/index.js';
 import { expectJwtError } from './helpers.js';
 
@@ -67,15 +67,18 @@ describe.each(ASYMMETRIC)('%s on the Node backend', (alg) => {
     const paths = watchPaths();
     expect(await outcomes(Array.from({ length: 4 }, () => verifier.verify(token)))).toEqual(Array(4).fill('ok kevin'));
     expect(paths()).toEqual(['inline', 'pool', 'pool', 'pool']);
-    // Once their answers are back, the next lone one is checked on the calling thread again.
-    expect(offloadState().pooled).toBe(0);
-    await verifier.verify(token);
-    expect(paths()[4]).toBe('inline');
+    expect(offloadState()).toMatchObject({ pooled: 0, busy: true });
+    // The overlap made the process busy; it goes back to the calling thread once checks come back
+    // with nobody else having started meanwhile, QUIET_TO_IDLE in a row (the last of the four was one).
+    for (let i = 0; i < QUIET_TO_IDLE; i++) await verifier.verify(token);
+    expect(paths().slice(4)).toEqual([...Array(QUIET_TO_IDLE - 1).fill('pool'), 'inline']);
+    expect(offloadState().busy).toBe(false);
   });
 
   it('the same verdicts, codes and messages on both paths: valid, forged, foreign key, expired', async () => {
     const { token, expired, foreign, verifier } = await setup();
     for (const t of [token, tamper(token), foreign, expired]) {
+      offloadState(true);
       const paths = watchPaths();
       // Alone (calling thread), then three at once (the first inline, two on the pool).
       const lone = await outcomes([verifier.verify(t)]);
@@ -128,11 +131,13 @@ describe('the adaptive rule over time', () => {
     await Promise.resolve();
     await Promise.resolve();
     const follower = verifier.verify(token);
-    expect(offloadState().pooled).toBe(2);
+    expect(offloadState()).toMatchObject({ pooled: 2, busy: true });
     expect(await outcomes([probe, follower])).toEqual(['ok kevin', 'ok kevin']);
     expect(offloadState().pooled).toBe(0);
-    await verifier.verify(token);
-    expect(paths()).toEqual(['pool', 'pool', 'inline']);
+    // Verifications one at a time from here on: after QUIET_TO_IDLE quiet returns (the follower's
+    // was the first), checks run on the calling thread again.
+    for (let i = 0; i < QUIET_TO_IDLE; i++) await verifier.verify(token);
+    expect(paths()).toEqual(['pool', 'pool', ...Array(QUIET_TO_IDLE - 1).fill('pool'), 'inline']);
   });
 
   it('no starvation: a long stream of overlapping verifications all settle, and failures on the pool release it', async () => {
@@ -154,8 +159,9 @@ describe('the adaptive rule over time', () => {
     expect(seen).toHaveLength(200);
     expect(seen.filter((p) => p === 'pool').length).toBeGreaterThan(150);
     expect(offloadState().pooled).toBe(0);
-    await verifier.verify(token);
-    expect(paths()[200]).toBe('inline');
+    for (let i = 0; i < QUIET_TO_IDLE; i++) await verifier.verify(token);
+    expect(paths()[200 + QUIET_TO_IDLE - 1]).toBe('inline');
+    expect(offloadState().busy).toBe(false);
   });
 });
 
@@ -209,6 +215,6 @@ describe('the thread-pool check on runtimes whose node:crypto behaves differentl
     expect(await outcomes(Array.from({ length: 2 * PROBE_EVERY }, () => verifier.verify(token)))).toEqual(Array(2 * PROBE_EVERY).fill('ok kevin'));
     expect(spy).not.toHaveBeenCalled();
     // HMAC checks leave the rule alone: they neither probe nor count as waiting.
-    expect(offloadState()).toEqual({ pooled: 0, inlineThisTurn: false, sinceProbe: 0 });
+    expect(offloadState()).toEqual({ pooled: 0, busy: false, inlineThisTurn: false, sinceProbe: 0 });
   });
 });
