@@ -80,9 +80,11 @@ export function randomBytes(length: number): Uint8Array {
  *   {@link QUIET_TO_IDLE} in a row have come back without any other verification having started
  *   while they were away (one alone is not enough: a server's requests come in waves, and the
  *   last of a wave often returns to an empty queue);
- * - otherwise a check runs on the calling thread, except one in {@link PROBE_EVERY}, which goes
- *   to the pool anyway to find out: on a loaded server, requests arrive while it is away and the
- *   process turns busy; a script pays the hand-over once in that many checks.
+ * - otherwise a check runs on the calling thread, except one in {@link PROBE_EVERY} (and at most
+ *   one per {@link PROBE_INTERVAL_MS}), which goes to the pool anyway to find out: on a loaded
+ *   server, requests arrive while it is away and the process turns busy; a script pays the
+ *   hand-over once in that many checks. The time floor keeps that price small for cheap checks
+ *   (RSA) and on a crowded machine, where waking a pool thread can take milliseconds.
  * Without the busy state, a server would fall back to the calling thread whenever the pool
  * happened to empty, and each inline check, by blocking the event loop meanwhile, would make the
  * next empty pool likelier (a third of the checks ran inline under load before it was added).
@@ -90,12 +92,15 @@ export function randomBytes(length: number): Uint8Array {
  */
 export const PROBE_EVERY = 32;
 export const QUIET_TO_IDLE = 4;
+export const PROBE_INTERVAL_MS = 10;
 
 let pooled = 0;
 let busy = false;
 let quiet = 0;
 let inlineThisTurn = false;
 let sinceProbe = 0;
+let lastProbe = 0;
+let probeInterval = PROBE_INTERVAL_MS;
 /** Asymmetric checks started so far (wraps harmlessly: only compared for equality). */
 let started = 0;
 
@@ -113,8 +118,12 @@ export function offloadNext(): boolean {
   }
   if (busy) return true;
   if (++sinceProbe >= PROBE_EVERY) {
-    sinceProbe = 0;
-    return true;
+    const now = Date.now();
+    if (now - lastProbe >= probeInterval) {
+      sinceProbe = 0;
+      lastProbe = now;
+      return true;
+    }
   }
   inlineThisTurn = true;
   // Ends the turn once the caller's synchronous code has run: microtasks queued from here on
@@ -134,14 +143,19 @@ export function pooledCheck<T>(answer: Promise<T>): Promise<T> {
   });
 }
 
-/** @internal For tests: the scheduler's state, and a fresh start (only while no check is on the pool). */
-export function offloadState(reset = false): { pooled: number; busy: boolean; inlineThisTurn: boolean; sinceProbe: number } {
+/**
+ * @internal For tests: the scheduler's state, and a fresh start (only while no check is on the
+ * pool), optionally with another probe interval (0: every PROBE_EVERY checks, whatever the time).
+ */
+export function offloadState(reset = false, interval = PROBE_INTERVAL_MS): { pooled: number; busy: boolean; inlineThisTurn: boolean; sinceProbe: number } {
   if (reset) {
     pooled = 0;
     busy = false;
     quiet = 0;
     inlineThisTurn = false;
     sinceProbe = 0;
+    lastProbe = 0;
+    probeInterval = interval;
   }
   return { pooled, busy, inlineThisTurn, sinceProbe };
 }

@@ -7,7 +7,7 @@
  */
 import { createRequire } from 'node:module';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { offloadState, PROBE_EVERY, QUIET_TO_IDLE } from '../src/backend.js';
+import { offloadState, PROBE_EVERY, PROBE_INTERVAL_MS, QUIET_TO_IDLE } from '../src/backend.js';
 import { createSigner, createVerifier, generateKeyPair, secretKey, type JwtError, type Verifier } from '../src/index.js';
 import { expectJwtError } from './helpers.js';
 
@@ -35,8 +35,9 @@ async function outcomes(promises: Promise<{ payload: { sub?: string } }>[]): Pro
 }
 
 beforeEach(() => {
-  // The rule's state is per process: every test starts from an idle one.
-  offloadState(true);
+  // The rule's state is per process: every test starts from an idle one, probing by count alone
+  // (the probe's time floor has a test of its own).
+  offloadState(true, 0);
 });
 
 afterEach(() => {
@@ -120,6 +121,17 @@ describe('the adaptive rule over time', () => {
     expect(seen[PROBE_EVERY - 1]).toBe('pool');
     expect(seen[2 * PROBE_EVERY - 1]).toBe('pool');
     expect(seen.slice(2 * PROBE_EVERY).every((p) => p === 'inline')).toBe(true);
+  });
+
+  it(`probes at most once per ${PROBE_INTERVAL_MS} ms, however many checks run meanwhile`, async () => {
+    const { token, verifier } = await setup();
+    offloadState(true, 60_000);
+    const paths = watchPaths();
+    // The first probe is due as soon as PROBE_EVERY checks ran; the next not within the minute.
+    for (let i = 0; i < 4 * PROBE_EVERY; i++) await verifier.verify(token);
+    const seen = paths();
+    expect(seen.filter((p) => p === 'pool')).toHaveLength(1);
+    expect(seen[PROBE_EVERY - 1]).toBe('pool');
   });
 
   it('a verification that starts while another is on the pool follows it there, then the process goes back to inline', async () => {
