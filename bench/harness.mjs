@@ -20,6 +20,21 @@ async function measureInFlight(fn, inFlight, ms) {
   return (ops / (now() - start)) * 1000;
 }
 
+/**
+ * Where the time of `inFlight` concurrent calls goes: ops/s and how many cores the process used
+ * meanwhile (its CPU time, every thread, over the wall time). Below 2 on two cores with sixteen
+ * verifications in flight, the second core was not the process's to use (other processes had it)
+ * or the work did not spread.
+ */
+export async function cpuShare(fn, inFlight, ms) {
+  const before = process.cpuUsage();
+  const start = now();
+  const ops = await measureInFlight(fn, inFlight, ms);
+  const wallMs = now() - start;
+  const used = process.cpuUsage(before);
+  return { ops, cores: (used.user + used.system) / 1000 / wallMs };
+}
+
 async function measure(contestant, ms) {
   if (typeof contestant === 'object') return measureInFlight(contestant.fn, contestant.inFlight, ms);
   const fn = contestant;
