@@ -7,10 +7,10 @@
 // the no-auth server's in the same round, which cancels much of the noise of a shared machine.
 // Writes its table into bench/README.md.
 //
-//   node bench/http/run.mjs            the full run (about 4 minutes on 2 cores), writes the README
+//   node bench/http/run.mjs            the full run (about 5 minutes on 2 cores), writes the README
 //   node bench/http/run.mjs --quick    a smoke run: 2 rounds, README untouched
 //   options: --frameworks hono,koa,nest  --algs HS256,ES256  --rounds N  --duration S  --warmup S
-//            --profile     profile ours, the floor and no auth even where the targets are met
+//            --profile     profile ours, ours with the cache, the floor and no auth even where the targets are met
 //            --no-profile  never profile
 import { fork } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
@@ -38,8 +38,8 @@ const { values: flags } = parseArgs({
 
 const quick = flags.quick;
 const loadAtStart = os.loadavg()[0];
-// Budget (2 cores): 3 frameworks x 5 servers x 1 s warm-up + 6 rounds of 1 s for HS256 (where the
-// targets are) and 3 for ES256 = under 3 minutes of load, plus start-ups and the profiles of missed
+// Budget (2 cores): 3 frameworks x 6 servers x 1 s warm-up + 6 rounds of 1 s for HS256 (where the
+// targets are) and 3 for ES256 = under 4 minutes of load, plus start-ups and the profiles of missed
 // targets. Many short rounds beat a few long ones on a noisy machine. autocannon stops on its
 // once-a-second tick, so durations are whole seconds.
 const ROUNDS = flags.rounds !== undefined ? { HS256: Number(flags.rounds), ES256: Number(flags.rounds) } : quick ? { HS256: 2, ES256: 2 } : { HS256: 6, ES256: 3 };
