@@ -5,7 +5,39 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 
 const now = () => Number(process.hrtime.bigint()) / 1e6;
 
-async function measure(fn, ms) {
+/** `inFlight` chains each await `fn()` in a loop, as concurrent requests of a server do. */
+async function measureInFlight(fn, inFlight, ms) {
+  let ops = 0;
+  const start = now();
+  const deadline = start + ms;
+  const chain = async () => {
+    while (now() < deadline) {
+      for (let i = 0; i < 20; i++) await fn();
+      ops += 20;
+    }
+  };
+  await Promise.all(Array.from({ length: inFlight }, chain));
+  return (ops / (now() - start)) * 1000;
+}
+
+/**
+ * Where the time of `inFlight` concurrent calls goes: ops/s and how many cores the process used
+ * meanwhile (its CPU time, every thread, over the wall time). Below 2 on two cores with sixteen
+ * verifications in flight, the second core was not the process's to use (other processes had it)
+ * or the work did not spread.
+ */
+export async function cpuShare(fn, inFlight, ms) {
+  const before = process.cpuUsage();
+  const start = now();
+  const ops = await measureInFlight(fn, inFlight, ms);
+  const wallMs = now() - start;
+  const used = process.cpuUsage(before);
+  return { ops, cores: (used.user + used.system) / 1000 / wallMs };
+}
+
+async function measure(contestant, ms) {
+  if (typeof contestant === 'object') return measureInFlight(contestant.fn, contestant.inFlight, ms);
+  const fn = contestant;
   const isAsync = fn.constructor.name === 'AsyncFunction' || fn() instanceof Promise;
   let ops = 0;
   const start = now();
@@ -25,7 +57,8 @@ async function measure(fn, ms) {
 }
 
 /**
- * @param {Record<string, () => unknown>} contestants
+ * @param {Record<string, (() => unknown) | { fn: () => Promise<unknown>, inFlight: number }>} contestants
+ *   a function is timed one call at a time; `{ fn, inFlight }` with that many calls in flight
  * @param {{ rounds?: number, roundMs?: number, warmupMs?: number }} [opts]
  * @returns {Promise<Record<string, number>>} median ops/s per contestant
  */

@@ -14,12 +14,12 @@ import { createHmac, createPublicKey, createSecretKey, timingSafeEqual, verify }
  * @property {Record<string, unknown>} claims the claims inside the benchmark token
  */
 
-/** @returns {{ config: BenchConfig, variant: 'none' | 'ours' | 'peer' | 'peer-key' | 'floor' }} */
+/** @returns {{ config: BenchConfig, variant: 'none' | 'ours' | 'ours-cache' | 'peer' | 'peer-key' | 'floor' }} */
 export function readSetup() {
   const raw = process.env.BENCH_CONFIG;
   const variant = process.argv[2];
-  if (raw === undefined || !['none', 'ours', 'peer', 'peer-key', 'floor'].includes(variant ?? '')) {
-    throw new Error('started by bench/http/run.mjs only: node <server>.mjs <none|ours|peer|peer-key|floor> with BENCH_CONFIG set');
+  if (raw === undefined || !['none', 'ours', 'ours-cache', 'peer', 'peer-key', 'floor'].includes(variant ?? '')) {
+    throw new Error('started by bench/http/run.mjs only: node <server>.mjs <none|ours|ours-cache|peer|peer-key|floor> with BENCH_CONFIG set');
   }
   return { config: JSON.parse(raw), variant };
 }

@@ -1,6 +1,7 @@
 // Hono on @hono/node-server: GET /me answers the verified claims.
 //   none      no authentication, answers the token's claims as a constant
 //   ours      @jwt/hono jwt(), claims on c.var.jwt
+//   ours-cache  the same with cache: true
 //   peer      hono/jwt with the secret string (HS256) or the PEM (ES256), as its docs show it
 //   peer-key  hono/jwt with a CryptoKey imported once, its fastest form
 //   floor     a hand-written middleware doing the least any verifier must (see common.mjs)
@@ -19,9 +20,9 @@ const app = new Hono();
 if (variant === 'none') {
   const claims = config.claims;
   app.get('/me', (c) => c.json(claims));
-} else if (variant === 'ours') {
+} else if (variant === 'ours' || variant === 'ours-cache') {
   const key = alg === 'HS256' ? secretKey(config.secret) : await importKey(config.publicKeyPem, { alg });
-  app.get('/me', jwt({ key, algorithms: [alg], issuer, audience }), (c) => c.json(c.var.jwt));
+  app.get('/me', jwt({ key, algorithms: [alg], issuer, audience, cache: variant === 'ours-cache' }), (c) => c.json(c.var.jwt));
 } else if (variant === 'floor') {
   const verify = floorVerifier(config);
   const auth = createMiddleware(async (c, next) => {

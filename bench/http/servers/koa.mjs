@@ -1,6 +1,7 @@
 // Koa 3 with @koa/router: GET /me answers the verified claims.
 //   none      no authentication, answers the token's claims as a constant
 //   ours      @jwt/koa jwt(), claims on ctx.state.user
+//   ours-cache  the same with cache: true
 //   peer      koa-jwt with the secret string (HS256) or the PEM (ES256), as its docs show it
 //   peer-key  koa-jwt with a node:crypto KeyObject, its fastest form
 //   floor     a hand-written middleware doing the least any verifier must (see common.mjs)
@@ -36,8 +37,8 @@ if (variant === 'none') {
     ctx.body = ctx.state.user;
   });
 } else {
-  const auth = variant === 'ours'
-    ? jwt({ key: alg === 'HS256' ? secretKey(config.secret) : await importKey(config.publicKeyPem, { alg }), algorithms: [alg], issuer, audience })
+  const auth = variant === 'ours' || variant === 'ours-cache'
+    ? jwt({ key: alg === 'HS256' ? secretKey(config.secret) : await importKey(config.publicKeyPem, { alg }), algorithms: [alg], issuer, audience, cache: variant === 'ours-cache' })
     : koaJwt({ secret: variant === 'peer' ? keyText(config) : keyObject(config), algorithms: [alg], issuer, audience });
   router.get('/me', auth, (ctx) => {
     ctx.body = ctx.state.user;

@@ -1,6 +1,7 @@
 // NestJS 12 on Express: GET /me answers the verified claims.
 //   none      no guard, answers the token's claims as a constant
 //   ours      @jwt/nest JwtAuthModule + @UseGuards(JwtAuthGuard), claims through @Claims()
+//   ours-cache  the same with cache: true
 //   peer      @nestjs/passport + passport-jwt, AuthGuard('jwt'), secretOrKey as the secret string
 //             (HS256) or the PEM (ES256), as the Nest docs show it
 //   peer-key  the same with secretOrKey as a node:crypto KeyObject, its fastest form
@@ -40,9 +41,9 @@ if (variant === 'none') {
       return claims;
     }
   }, [Controller()], 'me', [Get('me')]);
-} else if (variant === 'ours') {
+} else if (variant === 'ours' || variant === 'ours-cache') {
   const key = alg === 'HS256' ? secretKey(config.secret) : await importKey(config.publicKeyPem, { alg });
-  imports = [JwtAuthModule.forRoot({ key, algorithms: [alg], issuer, audience })];
+  imports = [JwtAuthModule.forRoot({ key, algorithms: [alg], issuer, audience, cache: variant === 'ours-cache' })];
   MeController = decorate(class {
     me(claims) {
       return claims;

@@ -18,6 +18,7 @@ import { sharedRemoteJwks } from './jwks.js';
 import { nestedDecryption } from './nested.js';
 import type { JweKey } from './jwe-keys.js';
 import type { StandardSchemaV1 } from './standard-schema.js';
+import { offloadNext, pooledCheck } from './backend.js';
 
 /** Answers whether a verified token has been revoked. See `MemoryRevocationStore`. */
 export interface RevocationChecker {
@@ -81,25 +82,35 @@ export interface VerifyOptions<T = JwtClaims> extends ClaimOptions {
    */
   requireEncryption?: boolean;
   /**
-   * On the Node backend, let the promise API hand RSA, RSA-PSS, ECDSA and EdDSA signature checks
-   * to libuv's thread pool, as WebCrypto does: concurrent verifications then use every core and
-   * the event loop serves other requests meanwhile (a server verifying ES256 answers about twice
-   * as many requests on two cores). `false` checks on the calling thread, which answers one lone
-   * verification sooner (no hand-over), like `verifySync()` always does. HMAC is always checked
-   * on the calling thread: it costs less than the hand-over.
+   * On the Node backend, whether the promise API may hand RSA, RSA-PSS, ECDSA and EdDSA signature
+   * checks to libuv's thread pool, as WebCrypto does. `true` decides per check: on the calling
+   * thread when no other verification is waiting (no hand-over, so a lone verification answers as
+   * soon as `verifySync()` would), on the pool when others are, so that concurrent verifications
+   * use every core and the event loop serves other requests meanwhile (see the core README for the
+   * exact rule). `'always'` hands every such check over, which keeps the event loop free at the
+   * price of the hand-over on each one. `false` checks on the calling thread, like `verifySync()`
+   * always does. HMAC is always checked on the calling thread: it costs less than the hand-over.
    * @default true
-   * @example offload: false // a CLI verifying one token at a time
+   * @example offload: false // a CLI verifying one token at a time, never on another thread
    */
-  offload?: boolean;
+  offload?: boolean | 'always';
 }
 
 export interface VerifierOptions<T = JwtClaims, K = VerifyKey> extends VerifyOptions<T> {
   /** The key, key set, provider (e.g. a remote JWKS) or resolver. */
   key: K;
   /**
-   * Keep verified tokens in a bounded LRU keyed by the whole token. A cached token is still
-   * checked for expiry, `nbf` and revocation on every use.
-   * @default false
+   * Remember verified tokens, so that a token seen again skips the signature check and the
+   * parsing of its payload. A hit needs the very same token, character for character; its time
+   * claims (`exp`, `nbf`, `iat` and `maxTokenAge`), its other claims and revocation are checked
+   * again on every use, and with a key set, ring or JWKS the key that verified it must still be
+   * offered. Only tokens that verified are kept, at most `max` of them (least recently used
+   * first out), so a flood of distinct or forged tokens cannot grow it. Cached payloads are
+   * frozen, shared by every request that presents the token: code that changes the claims it is
+   * given must copy them first, which is why the cache is off unless asked for.
+   * @default false (`true` is `{ max: 1000 }`)
+   * @example cache: true
+   * @example cache: { max: 10_000 }
    */
   cache?: boolean | { max?: number };
 }
@@ -125,6 +136,15 @@ export const DEFAULT_MAX_TOKEN_LENGTH = 8192;
 /** At most this many candidate keys are tried for one token. */
 const MAX_CANDIDATES = 16;
 const HEADER_CACHE_SIZE = 64;
+const DEFAULT_CACHE_MAX = 1000;
+/** Up to 8 KB per token (maxTokenLength) times this many: a bound a misplaced zero cannot break. */
+const MAX_CACHE_MAX = 100_000;
+/**
+ * The verified-token cache is looked up by the token's last characters (its signature), then the
+ * whole token is compared: hashing a fresh 300-character string for a Map costs about a
+ * microsecond per request, comparing it with the one stored costs a few nanoseconds.
+ */
+const CACHE_KEY_CHARS = 32;
 
 type MaybePromise<T> = T | Promise<T>;
 
@@ -164,6 +184,10 @@ function toKeyList(value: JwtKey | readonly JwtKey[]): readonly JwtKey[] {
 }
 
 interface CacheEntry {
+  /** The whole token: the map key is only its tail. */
+  token: string;
+  /** Read since it was last passed over for eviction (a second chance instead of a move per hit). */
+  used: boolean;
   result: VerifyResult<unknown>;
   /** The verified claims as signed: a schema's output may lack or reshape the ones re-checked on a hit. */
   claims: JwtClaims;
@@ -178,7 +202,7 @@ class Pipeline<T> {
   readonly #crit: readonly string[];
   readonly #schema: StandardSchemaV1<unknown, T> | undefined;
   readonly #revocation: RevocationChecker | undefined;
-  readonly #offload: boolean;
+  readonly #offload: 'auto' | 'always' | 'never';
   readonly #headers = new Map<string, JwsHeader>();
   readonly #providerKeys: boolean;
   #lastSegment: string | undefined;
@@ -207,23 +231,17 @@ class Pipeline<T> {
     this.#schema = options.schema;
     if (options.revocation !== undefined && typeof options.revocation?.isRevoked !== 'function') throw configError('revocation must have an isRevoked(claims) method');
     this.#revocation = options.revocation;
-    if (options.offload !== undefined && typeof options.offload !== 'boolean') throw configError('offload must be true or false');
-    this.#offload = options.offload !== false;
+    if (options.offload !== undefined && typeof options.offload !== 'boolean' && options.offload !== 'always') throw configError("offload must be true, false or 'always'");
+    this.#offload = options.offload === false ? 'never' : options.offload === 'always' ? 'always' : 'auto';
     this.#decrypt = nestedDecryption(options);
     this.#providerKeys = isKeyProvider(key);
     this.#keys = this.#keySource(key, resolveRaw);
     if (this.#keys instanceof Promise) {
       this.#keys.then((fn) => (this.#keys = fn), () => undefined);
     }
-    if (cache) {
-      const max = cache === true ? 1000 : (cache.max ?? 1000);
-      if (!Number.isInteger(max) || max < 1) throw configError('cache.max must be a positive integer');
-      this.#cache = new Map();
-      this.#cacheMax = max;
-    } else {
-      this.#cache = undefined;
-      this.#cacheMax = 0;
-    }
+    const cacheMax = cacheSize(cache);
+    this.#cache = cacheMax === 0 ? undefined : new Map();
+    this.#cacheMax = cacheMax;
   }
 
   #keySource(key: unknown, resolveRaw: KeySourceResolver): MaybePromise<KeySource> {
@@ -290,21 +308,33 @@ class Pipeline<T> {
    */
   run(token: unknown, async: boolean, decrypted = false): MaybePromise<VerifyResult<T>> {
     if (typeof token !== 'string') throw new JwtError('ERR_JWT_MALFORMED');
-    const offload = async && this.#offload;
+    // Whether asymmetric checks may leave the calling thread; each check then decides (#verifyAsymmetric).
+    const offload = async && this.#offload !== 'never';
     if (token.length > this.#maxLength) throw new JwtError('ERR_JWT_TOO_LARGE');
     // Nested token: decrypt it (see jwe.ts), then verify the signed token inside like any other.
     if (this.#decrypt !== undefined && !decrypted) return then(this.#decrypt(token), (inner) => this.run(inner, offload, true));
     const cache = this.#cache;
     if (cache !== undefined) {
-      const hit = cache.get(token);
-      cache.delete(token);
-      // A hit stands only while the key that verified it is still offered for this token: a key
-      // retired from a ring or gone from a JWKS takes its cached tokens with it.
-      if (hit !== undefined && this.#stillOffered(hit.result)) {
-        // Time claims move on: re-check them (and revocation) on every hit.
-        validateClaims(hit.claims, this.#claims);
-        cache.set(token, hit);
-        return this.#revocationCheck(hit.result as VerifyResult<T>, hit.claims);
+      const tail = token.slice(-CACHE_KEY_CHARS);
+      const hit = cache.get(tail);
+      // Another token with the same tail (a forgery reusing a signature) is a miss, and leaves the
+      // genuine entry alone.
+      if (hit !== undefined && hit.token === token) {
+        // A hit stands only while the key that verified it is still offered for this token: a key
+        // retired from a ring or gone from a JWKS takes its cached tokens with it.
+        if (!this.#stillOffered(hit.result)) {
+          cache.delete(tail);
+        } else {
+          // Time claims move on: re-check them (and revocation) on every hit.
+          try {
+            validateClaims(hit.claims, this.#claims);
+          } catch (error) {
+            cache.delete(tail);
+            throw error;
+          }
+          hit.used = true;
+          return this.#revocationCheck(hit.result as VerifyResult<T>, hit.claims);
+        }
       }
     }
     const d1 = token.indexOf('.');
@@ -355,11 +385,12 @@ class Pipeline<T> {
     const cache = this.#cache;
     const remember = (result: VerifyResult<T>): VerifyResult<T> => {
       if (cache !== undefined) {
-        if (cache.size >= this.#cacheMax) cache.delete(cache.keys().next().value as string);
+        const tail = token.slice(-CACHE_KEY_CHARS);
+        if (!cache.has(tail)) evictOne(cache, this.#cacheMax);
         // Served again to later requests: frozen so one request cannot change what another sees.
         deepFreeze(claims);
         deepFreeze(result.payload);
-        cache.set(token, { result, claims });
+        cache.set(tail, { token, used: false, result, claims });
       }
       return result;
     };
@@ -385,7 +416,7 @@ class Pipeline<T> {
       }
       // Garbage fails before any asymmetric signature work.
       if (!isBase64url(payloadSegment)) throw new JwtError('ERR_JWT_MALFORMED');
-      return then(verifyBytes(only, alg, input, decodeSegment(segment), offload), (ok) => {
+      return then(this.#verifyAsymmetric(only, alg, input, decodeSegment(segment), offload), (ok) => {
         if (!ok) throw new JwtError('ERR_JWS_SIGNATURE_INVALID');
         return only;
       });
@@ -398,9 +429,16 @@ class Pipeline<T> {
     const tryFrom = (i: number): MaybePromise<JwtKey> => {
       if (i >= usable.length || i >= MAX_CANDIDATES) throw new JwtError('ERR_JWS_SIGNATURE_INVALID');
       const key = usable[i]!;
-      return then(verifyBytes(key, alg, input, signature, offload), (ok) => (ok ? key : tryFrom(i + 1)));
+      return then(this.#verifyAsymmetric(key, alg, input, signature, offload), (ok) => (ok ? key : tryFrom(i + 1)));
     };
     return tryFrom(0);
+  }
+
+  /** `mayOffload`: the caller takes a promise and `offload` is not false. */
+  #verifyAsymmetric(key: JwtKey, alg: JwsAlgorithm, input: string, signature: Uint8Array, mayOffload: boolean): MaybePromise<boolean> {
+    const offload = mayOffload && (this.#offload === 'always' || offloadNext());
+    const answer = verifyBytes(key, alg, input, signature, offload);
+    return offload && answer instanceof Promise ? pooledCheck(answer) : answer;
   }
 
   #applySchema(payload: JwtClaims): MaybePromise<T> {
@@ -449,6 +487,38 @@ class Pipeline<T> {
 /** Belt and braces: the key's own binding already decides, but a secret never serves an asymmetric alg. */
 function usableFor(key: JwtKey, alg: JwsAlgorithm): boolean {
   return isJwtKey(key) && (key.kind === 'secret') === (ALGORITHMS[alg].family === 'HS') && key.allows(alg);
+}
+
+/** The cache option as a number of entries, 0 for none; any other form is a configuration error. */
+function cacheSize(cache: unknown): number {
+  if (cache === undefined || cache === false) return 0;
+  if (cache === true) return DEFAULT_CACHE_MAX;
+  if (typeof cache !== 'object' || cache === null || Array.isArray(cache)) throw configError('cache must be true, false or { max: <number of tokens> }');
+  for (const name of Object.keys(cache)) {
+    if (name !== 'max') throw configError(`cache: unknown option ${name.slice(0, 32)} (the only one is max, the number of tokens kept)`);
+  }
+  const given = (cache as { max?: unknown }).max;
+  const max = given === undefined ? DEFAULT_CACHE_MAX : given;
+  if (typeof max !== 'number' || !Number.isInteger(max) || max < 1 || max > MAX_CACHE_MAX) {
+    throw configError(`cache.max must be a whole number from 1 to ${MAX_CACHE_MAX}`);
+  }
+  return max;
+}
+
+/**
+ * Makes room for one entry when the cache is full. The least recently inserted entry goes, unless
+ * it was read since it was last passed over: then it moves to the back, unmarked (CLOCK, a close
+ * approximation of least recently used without a delete and insert on every hit). Each entry is
+ * passed over at most once per call, so it ends.
+ */
+function evictOne(cache: Map<string, CacheEntry>, max: number): void {
+  while (cache.size >= max) {
+    const [tail, entry] = cache.entries().next().value as [string, CacheEntry];
+    cache.delete(tail);
+    if (!entry.used) return;
+    entry.used = false;
+    cache.set(tail, entry);
+  }
 }
 
 function deepFreeze(value: unknown): void {

@@ -107,6 +107,34 @@ describe.each(BACKENDS)('verifier cache on the %s backend', (backend) => {
     expect((await verifier.verify(genuine)).payload.role).toBe('user');
   });
 
+  it('a forgery that reuses a cached token\'s signature is a miss that fails, and leaves the genuine entry alone', async () => {
+    const { verifier, lookups } = setup();
+    const genuine = await token({ sub: 'alice', role: 'user' });
+    await verifier.verify(genuine);
+    const [h, p, s] = genuine.split('.') as [string, string, string];
+    const payload = JSON.parse(Buffer.from(p, 'base64url').toString()) as JwtClaims;
+    for (const forgedPayload of [{ ...payload, role: 'admin' }, { ...payload, sub: 'mallory' }]) {
+      const forged = `${h}.${Buffer.from(JSON.stringify(forgedPayload)).toString('base64url')}.${s}`;
+      await expectJwtError(verifier.verify(forged), 'ERR_JWS_SIGNATURE_INVALID', tokenParts(forged));
+    }
+    // A short token ending like the genuine one, too.
+    await expectJwtError(verifier.verify(`x.${s}`), 'ERR_JWT_MALFORMED');
+    expect(lookups()).toBe(3);
+    expect((await verifier.verify(genuine)).payload.role).toBe('user');
+    expect(lookups()).toBe(3);
+  });
+
+  it('a flood of forged tokens never enters the cache nor pushes out the tokens in it', async () => {
+    const { verifier, lookups } = setup({ max: 3 });
+    const genuine = await Promise.all([token({ sub: '1' }), token({ sub: '2' }), token({ sub: '3' })]);
+    for (const t of genuine) await verifier.verify(t);
+    const forged = await Promise.all(Array.from({ length: 200 }, (_, i) => token({ sub: `f${i}` }, other)));
+    for (const t of forged) await expectJwtError(verifier.verify(t), 'ERR_JWS_SIGNATURE_INVALID');
+    expect(lookups()).toBe(203);
+    for (const t of genuine) expect((await verifier.verify(t)).payload.sub).toBeDefined();
+    expect(lookups()).toBe(203);
+  });
+
   it('is bounded: beyond max entries the least recently used is evicted', async () => {
     const { verifier, lookups } = setup({ max: 2 });
     const [t1, t2, t3] = await Promise.all([token({ sub: '1' }), token({ sub: '2' }), token({ sub: '3' })]);
@@ -200,9 +228,27 @@ describe.each(BACKENDS)('verifier cache on the %s backend', (backend) => {
   });
 
   it('refuses a nonsensical size', () => {
-    for (const max of [0, -1, 1.5, Number.NaN]) {
-      expect(() => createVerifier({ key, cache: { max } })).toThrow(expect.objectContaining({ code: 'ERR_CONFIG_INVALID' }));
+    for (const max of [0, -1, 1.5, Number.NaN, 100_001, Number.POSITIVE_INFINITY, '10', null]) {
+      expect(() => createVerifier({ key, cache: { max: max as never } })).toThrow(expect.objectContaining({ code: 'ERR_CONFIG_INVALID' }));
     }
+  });
+
+  it('refuses any other form of the option, naming the right one; accepts true, false, {} and { max }', () => {
+    const cases: [unknown, RegExp][] = [
+      ['yes', /cache must be true, false or \{ max/],
+      [1, /cache must be true, false or \{ max/],
+      [null, /cache must be true, false or \{ max/],
+      [[], /cache must be true, false or \{ max/],
+      [{ size: 10 }, /unknown option size \(the only one is max/],
+      [{ max: 10, ttl: 5 }, /unknown option ttl/],
+    ];
+    for (const [cache, message] of cases) {
+      expect(() => createVerifier({ key, cache: cache as never })).toThrow(expect.objectContaining({ code: 'ERR_CONFIG_INVALID', message: expect.stringMatching(message) }));
+    }
+    for (const cache of [true, false, {}, { max: 1 }, { max: 100_000 }]) {
+      expect(() => createVerifier({ key, cache })).not.toThrow();
+    }
+    expect(() => createVerifier({ key, cache: undefined as never })).not.toThrow();
   });
 
   it('size and type checks still apply before the cache', async () => {

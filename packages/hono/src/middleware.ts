@@ -51,6 +51,16 @@ export type ErrorHook = (failure: AuthFailure, c: Context) => Response | undefin
 /** The options of `jwt()`; `K` is what the entry point takes as `key`. */
 export interface JwtOptions<T = JwtClaims, K = VerifyKey> extends AuthenticatorOptions<T, K> {
   /**
+   * Remember verified tokens, so that a client sending the same token with every request has it
+   * verified once. `exp`, `nbf`, the other claims and `revocation` are still checked on every
+   * request, and at most `max` tokens are kept (only ones that verified). Cached claims are frozen
+   * and shared by the requests presenting the same token: copy `c.var.jwt` before changing it.
+   * A malformed value throws ERR_CONFIG_INVALID here, at construction.
+   * @default false (`true` keeps up to 1000 tokens)
+   * @example jwt({ key, issuer: 'auth', audience: 'api', revocation: store, cache: true })
+   */
+  cache?: boolean | { max?: number };
+  /**
    * Called on every refusal (401 and 403) before the default answer is sent.
    * @default undefined (RFC 6750 answer with a JSON body)
    */

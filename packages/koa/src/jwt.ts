@@ -35,6 +35,16 @@ export interface UnlessOptions {
 
 export interface JwtOptions<T = JwtClaims, K extends string = 'user'> extends AuthenticatorOptions<T> {
   /**
+   * Remember verified tokens, so that a client sending the same token with every request has it
+   * verified once. `exp`, `nbf`, the other claims and `revocation` are still checked on every
+   * request, and at most `max` tokens are kept (only ones that verified). Cached claims are frozen
+   * and shared by the requests presenting the same token: copy `ctx.state.user` before changing it.
+   * A malformed value throws ERR_CONFIG_INVALID here, at construction.
+   * @default false (`true` keeps up to 1000 tokens)
+   * @example jwt({ key, issuer: 'auth', audience: 'api', revocation: store, cache: { max: 10_000 } })
+   */
+  cache?: boolean | { max?: number };
+  /**
    * The `ctx.state` property that receives the verified claims (koa-jwt's `key`).
    * @default 'user'
    * @example stateKey: 'auth'

@@ -26,6 +26,16 @@ export const JWT_AUTH_RUNTIME = Symbol.for('@jwt/nest:JWT_AUTH_RUNTIME');
 
 export interface JwtAuthOptions<T extends JwtClaims = JwtClaims> extends AuthenticatorOptions<T> {
   /**
+   * Remember verified tokens, so that a client sending the same token with every request has it
+   * verified once. `exp`, `nbf`, the other claims and `revocation` are still checked on every
+   * request, and at most `max` tokens are kept (only ones that verified). Cached claims are frozen
+   * and shared by the requests presenting the same token: copy `request.user` (what `@Claims()` gives) before changing it.
+   * A malformed value throws ERR_CONFIG_INVALID at bootstrap.
+   * @default false (`true` keeps up to 1000 tokens)
+   * @example JwtAuthModule.forRoot({ key, issuer: 'auth', audience: 'api', revocation: store, cache: true })
+   */
+  cache?: boolean | { max?: number };
+  /**
    * Defaults for `JwtSignerService`. `key` defaults to the module's `key` when that key can sign
    * (an HMAC secret, a private key or a `KeyRing`); `issuer` and `audience` default to the verification
    * options when those are single strings, so issued tokens pass this module's own guard.
