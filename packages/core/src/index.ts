@@ -55,3 +55,16 @@ export { authErrorResponse, createAuthenticator, extractToken, grantedPermission
 export type { AuthErrorOptions, AuthErrorResponse, AuthOutcome, Authenticator, AuthenticatorOptions, ExtractTokenOptions, PermissionOptions, TokenSource } from './http.js';
 export { MemoryRevocationStore, issuedBefore, revocationEntry, revocationWindow, sessionEntry } from './revocation.js';
 export type { MemoryRevocationStoreOptions, RevocationStore, RevocationWindowOptions } from './revocation.js';
+export { MemoryRefreshStore, REFRESH_TOKEN_TYPE, clearRefreshCookie, createRefreshTokens, refreshCookie, refreshErrorResponse } from './refresh.js';
+export type {
+  AccessTokenOptions,
+  MemoryRefreshStoreOptions,
+  RefreshCookieOptions,
+  RefreshErrorResponse,
+  RefreshRotation,
+  RefreshStore,
+  RefreshTokenOptions,
+  RefreshTokens,
+  RefreshTokensOptions,
+  TokenPair,
+} from './refresh.js';

@@ -46,6 +46,8 @@ export interface VerifyOptions<T = JwtClaims> extends ClaimOptions {
   algorithms?: readonly JwsAlgorithm[];
   /**
    * Required `typ` header value (compared case-insensitively, `application/` prefix ignored).
+   * Unset: any `typ` is accepted except `refresh+jwt`, so a refresh token is never taken for an
+   * access token.
    * @example typ: 'at+jwt'
    */
   typ?: string;
@@ -121,6 +123,11 @@ export interface Verifier<T = JwtClaims> {
 }
 
 export const DEFAULT_MAX_TOKEN_LENGTH = 8192;
+/**
+ * The `typ` of refresh tokens (see `createRefreshTokens`). A verifier refuses it unless its `typ`
+ * option asks for exactly this type, so a refresh token is never taken for an access token.
+ */
+export const REFRESH_TOKEN_TYPE = 'refresh+jwt';
 /** At most this many candidate keys are tried for one token. */
 const MAX_CANDIDATES = 16;
 const HEADER_CACHE_SIZE = 64;
@@ -271,7 +278,8 @@ class Pipeline<T> {
     if (this.#algorithms !== undefined && !this.#algorithms.includes(alg)) throw new JwtError('ERR_JWS_ALG_NOT_ALLOWED', { claim: 'alg' });
     if (header.kid !== undefined && typeof header.kid !== 'string') throw new JwtError('ERR_JWT_MALFORMED', { claim: 'kid', detail: 'token malformed: kid' });
     checkCrit(header, this.#crit);
-    if (this.#typ !== undefined && (typeof header.typ !== 'string' || normalizeTyp(header.typ) !== this.#typ)) {
+    if (this.#typ !== undefined ? typeof header.typ !== 'string' || normalizeTyp(header.typ) !== this.#typ : typeof header.typ === 'string' && normalizeTyp(header.typ) === REFRESH_TOKEN_TYPE) {
+      // Without a required `typ`, every type is accepted but the refresh token's (RFC 8725 3.11).
       throw new JwtError('ERR_JWT_TYPE_INVALID', { claim: 'typ' });
     }
     if (this.#headers.size >= HEADER_CACHE_SIZE) this.#headers.clear();
