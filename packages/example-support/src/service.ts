@@ -6,11 +6,14 @@
  */
 import {
   authErrorResponse,
-  createSigner,
+  createRefreshTokens,
+  refreshErrorResponse,
+  type AccessTokenOptions,
   type AuthenticatorOptions,
   type JwtClaims,
+  type RefreshTokens,
   type RevocationStore,
-  type Signer,
+  type TokenPair,
 } from '@jwt/core';
 import type { ExampleConfig } from './config.js';
 import { MAX_BODY_BYTES, MAX_PASSWORD_LENGTH, parseFields, REALM, TOKEN_COOKIE } from './contract.js';
@@ -45,7 +48,9 @@ export interface ExampleService {
   me(claims: ExampleClaims): ExampleResponse;
   /** `GET /admin` once the `admin` permission has been checked. */
   admin(): ExampleResponse;
-  /** `POST /logout`: revokes this token until its expiry. */
+  /** `POST /refresh` with the raw request body: a new pair for a refresh token, which is used up. */
+  refresh(rawBody: string): Promise<ExampleResponse>;
+  /** `POST /logout`: revokes this token until its expiry, and its login session (`sid`). */
   logout(claims: ExampleClaims): Promise<ExampleResponse>;
   /** `POST /password` with the raw request body: new password, and every older token of the user revoked. */
   changePassword(claims: ExampleClaims, rawBody: string): Promise<ExampleResponse>;
@@ -83,10 +88,10 @@ export async function createExampleService(config: ExampleConfig, options: Examp
   // close (it would keep the process alive after the error).
   const keys = await resolveKeys(config.signing);
   const [revocation, users] = await Promise.all([createRevocation(config), options.users ?? UserStore.create()]);
-  const signer: Signer | undefined =
+  const access: AccessTokenOptions | undefined =
     keys.signingKey === undefined
       ? undefined
-      : createSigner({
+      : {
           key: keys.signingKey,
           issuer: config.issuer,
           audience: config.audience,
@@ -94,8 +99,20 @@ export async function createExampleService(config: ExampleConfig, options: Examp
           jwtId: true,
           // Millisecond `iat`, so a login right after a password change is not mistaken for an older token.
           timestamp: 'ms',
-        });
+        };
   const store = revocation.store;
+  // Refresh tokens are addressed to the issuer (this app), access tokens to the API audience.
+  const sessions: RefreshTokens | undefined =
+    access === undefined
+      ? undefined
+      : createRefreshTokens({ access, refresh: { expiresIn: config.refreshTtl }, revocation: store, store: revocation.refresh, clockTolerance: config.clockTolerance });
+  const pairBody = (pair: TokenPair): Record<string, unknown> => ({
+    token: pair.accessToken,
+    tokenType: pair.tokenType,
+    expiresIn: pair.expiresIn,
+    refreshToken: pair.refreshToken,
+    refreshExpiresIn: pair.refreshExpiresIn,
+  });
 
   const auth: ExampleAuthOptions = {
     key: keys.verifyKey,
@@ -117,15 +134,34 @@ export async function createExampleService(config: ExampleConfig, options: Examp
     health: () => ({ status: 200, body: { status: 'ok' } }),
 
     async login(rawBody) {
-      if (signer === undefined) return NOT_FOUND;
+      if (sessions === undefined) return NOT_FOUND;
       if (typeof rawBody === 'string' && rawBody.length > MAX_BODY_BYTES) return PAYLOAD_TOO_LARGE;
       const fields = parseFields(rawBody, ['username', 'password']);
       if (fields === undefined) return INVALID_REQUEST;
       if (fields.password.length > MAX_PASSWORD_LENGTH) return INVALID_CREDENTIALS;
       const user = await users.authenticate(fields.username, fields.password);
       if (user === undefined) return INVALID_CREDENTIALS;
-      const token = await signer.sign({ sub: user.username, username: user.username, permissions: [...user.permissions] });
-      return { status: 200, body: { token, tokenType: 'Bearer', expiresIn: config.ttl } };
+      let pair: TokenPair;
+      try {
+        pair = await sessions.issue({ sub: user.username, username: user.username, permissions: [...user.permissions] });
+      } catch (error) {
+        // The session store full or out of reach: no session can be recorded, so none is opened.
+        return authFailure(error);
+      }
+      return { status: 200, body: pairBody(pair) };
+    },
+
+    async refresh(rawBody) {
+      if (sessions === undefined) return NOT_FOUND;
+      if (typeof rawBody === 'string' && rawBody.length > MAX_BODY_BYTES) return PAYLOAD_TOO_LARGE;
+      const fields = parseFields(rawBody, ['refreshToken']);
+      if (fields === undefined) return INVALID_REQUEST;
+      try {
+        return { status: 200, body: pairBody(await sessions.exchange(fields.refreshToken)) };
+      } catch (error) {
+        const answer = refreshErrorResponse(error);
+        return { status: answer.status, body: answer.body };
+      }
     },
 
     me: (claims) => ({ status: 200, body: { ...claims } }),
@@ -135,6 +171,8 @@ export async function createExampleService(config: ExampleConfig, options: Examp
     async logout(claims) {
       try {
         await store.revokeToken(claims);
+        // Tokens signed elsewhere with the shared secret may carry no session.
+        if (sessions !== undefined && typeof claims.sid === 'string') await sessions.endSession(claims.sid);
       } catch (error) {
         // A token without `jti` or `exp` cannot be revoked on its own: say so rather than pretend.
         return authFailure(error);
