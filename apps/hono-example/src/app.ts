@@ -22,6 +22,7 @@ export function createApp(service: ExampleService): Hono {
   const app = new Hono();
   app.get('/health', (c) => send(c, service.health()));
   app.post('/login', limit, async (c) => send(c, await service.login(await c.req.text())));
+  app.post('/refresh', limit, async (c) => send(c, await service.refresh(await c.req.text())));
   app.get('/me', auth, (c) => send(c, service.me(c.var.jwt)));
   app.get('/admin', auth, requirePermissions('admin'), (c) => send(c, service.admin()));
   app.post('/logout', auth, async (c) => send(c, await service.logout(c.var.jwt)));

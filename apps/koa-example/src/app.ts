@@ -51,6 +51,7 @@ export function createApp(service: ExampleService): Koa {
   const router = new Router<JwtState<ExampleClaims>>();
   router.get('/health', (ctx) => send(ctx, service.health()));
   router.post('/login', (ctx) => withBody(ctx, (body) => service.login(body)));
+  router.post('/refresh', (ctx) => withBody(ctx, (body) => service.refresh(body)));
   router.get('/me', auth, (ctx) => send(ctx, service.me(ctx.state.user)));
   router.get('/admin', auth, requirePermissions('admin'), (ctx) => send(ctx, service.admin()));
   router.post('/logout', auth, async (ctx) => send(ctx, await service.logout(ctx.state.user)));

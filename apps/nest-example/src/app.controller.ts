@@ -43,6 +43,12 @@ export class AppController {
     this.send(res, await this.service.login(text(body)));
   }
 
+  @Public()
+  @Post('refresh')
+  async refresh(@Body() body: unknown, @Res() res: unknown): Promise<void> {
+    this.send(res, await this.service.refresh(text(body)));
+  }
+
   @Get('me')
   me(@Claims() claims: ExampleClaims, @Res() res: unknown): void {
     this.send(res, this.service.me(claims));
