@@ -145,8 +145,11 @@ export async function createExampleService(config: ExampleConfig, options: Examp
       try {
         pair = await sessions.issue({ sub: user.username, username: user.username, permissions: [...user.permissions] });
       } catch (error) {
-        // The session store full or out of reach: no session can be recorded, so none is opened.
-        return authFailure(error);
+        // The session store full or out of reach: no session can be recorded, so none is opened
+        // (its tokens would be refused anyway while the revocation store is unreachable).
+        const answer = refreshErrorResponse(error);
+        if (answer.status === 503) return { status: 503, body: answer.body };
+        throw error;
       }
       return { status: 200, body: pairBody(pair) };
     },
