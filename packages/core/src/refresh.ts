@@ -7,13 +7,15 @@
  *
  * Refresh tokens are typed (`typ: refresh+jwt`, RFC 8725 section 3.11) and addressed to their own
  * audience (or signed with their own key), so no verifier set up for access tokens accepts one.
- * Imports the signer, the verifier and the revocation interface; nothing imports it but index.ts.
+ * Imports the signer, the verifier, the revocation interface and the cookie reader of http.ts;
+ * nothing imports it but index.ts.
  */
 import { toSeconds } from './duration.js';
 import { configError, JwtError, type JwtErrorCode } from './errors.js';
 import type { JwtClaims } from './claims.js';
 import type { RevocationStore } from './revocation.js';
 import { createSigner, randomId, type Signer, type SignerOptions } from './sign.js';
+import { readCookie } from './http.js';
 import { createVerifier, REFRESH_TOKEN_TYPE, type Verifier, type VerifyKey } from './verify.js';
 
 export { REFRESH_TOKEN_TYPE };
@@ -511,4 +513,55 @@ export function refreshCookie(pair: Pick<TokenPair, 'refreshToken' | 'refreshExp
 export function clearRefreshCookie(options: RefreshCookieOptions = {}): string {
   const { name, path } = cookieParts(options);
   return `${name}=; Path=${path}; Max-Age=0; HttpOnly; Secure; SameSite=Strict`;
+}
+
+/** What the browser-case refresh endpoint reads from a request. */
+export interface RefreshCookieRequest {
+  /** The raw `Cookie` header value, if any. */
+  cookie?: string | null | undefined;
+  /** The `Sec-Fetch-Site` request header, which browsers send with every request. */
+  secFetchSite?: string | null | undefined;
+}
+
+/** The answer of {@link exchangeRefreshCookie}: status, JSON body, and the `Set-Cookie` to send. */
+export interface RefreshCookieAnswer {
+  status: 200 | 400 | 401 | 503;
+  /** `{ token, tokenType, expiresIn }` on success (the refresh token stays in the cookie), else `{ error }`. */
+  body: { token: string; tokenType: 'Bearer'; expiresIn: number } | { error: 'invalid_request' | 'invalid_grant' | 'temporarily_unavailable' };
+  /** The new refresh cookie, or one that removes it; undefined when the cookie must stay (503: retry). */
+  setCookie: string | undefined;
+  /** The new pair, on success. */
+  pair?: TokenPair;
+  /** The failure, otherwise. */
+  error?: JwtError;
+}
+
+/**
+ * The refresh endpoint for browsers: the refresh token travels only in an `HttpOnly; Secure;
+ * SameSite=Strict` cookie scoped to the refresh path (see {@link refreshCookie}), so page scripts
+ * never see it. Reads the cookie, refuses a request the browser marks cross-site or same-site,
+ * exchanges the token, and answers the new access token as JSON with the new refresh token in
+ * `setCookie`. A refused token also removes the cookie; an unreachable store (503) leaves it for a
+ * retry. The adapters' helpers only copy this answer into the framework's response.
+ * @example const answer = await exchangeRefreshCookie(refresh, { cookie: req.headers.get('cookie'), secFetchSite: req.headers.get('sec-fetch-site') })
+ */
+export async function exchangeRefreshCookie(refresh: RefreshTokens, request: RefreshCookieRequest, options: RefreshCookieOptions = {}): Promise<RefreshCookieAnswer> {
+  const { name } = cookieParts(options);
+  const clear = clearRefreshCookie(options);
+  const site = typeof request.secFetchSite === 'string' ? request.secFetchSite.toLowerCase() : undefined;
+  // SameSite=Strict already keeps the cookie off cross-site requests; this also covers sibling
+  // subdomains (same-site) and browsers that ignore SameSite.
+  if (site === 'cross-site' || site === 'same-site') {
+    return { status: 401, body: { error: 'invalid_grant' }, setCookie: undefined, error: new JwtError('ERR_CROSS_SITE_REQUEST') };
+  }
+  const token = typeof request.cookie === 'string' ? readCookie(request.cookie, name) : undefined;
+  if (token === undefined || token === '') return { status: 400, body: { error: 'invalid_request' }, setCookie: undefined, error: new JwtError('ERR_JWT_MISSING') };
+  try {
+    const pair = await refresh.exchange(token);
+    return { status: 200, body: { token: pair.accessToken, tokenType: 'Bearer', expiresIn: pair.expiresIn }, setCookie: refreshCookie(pair, options), pair };
+  } catch (cause) {
+    const answer = refreshErrorResponse(cause);
+    const error = cause instanceof JwtError ? cause : new JwtError('ERR_REFRESH_INVALID', { cause });
+    return { status: answer.status, body: answer.body, setCookie: answer.status === 503 ? undefined : clear, error };
+  }
 }
