@@ -10,16 +10,20 @@ import { jwtMiddleware, type JwtMiddleware } from './middleware.js';
 export const jwt: JwtMiddleware = /* @__PURE__ */ jwtMiddleware(createAuthenticator);
 export { requirePermissions } from './middleware.js';
 export type { AuthFailure, Env, ErrorHook, JwtMiddleware, JwtOptions, JwtVariables, OptionalEnv, RequirePermissionsOptions } from './middleware.js';
+export { deleteRefreshCookie, refreshCookieHandler, setRefreshCookie } from './refresh.js';
 // What a Hono app needs from the core next to the middleware: keys, signing for login routes,
 // revocation and errors, so one import is enough.
 export {
   JwtError,
+  MemoryRefreshStore,
   MemoryRevocationStore,
+  createRefreshTokens,
   createSigner,
   generateSecret,
   importKey,
   isJwtError,
   keySet,
+  refreshErrorResponse,
   remoteJwks,
   secretKey,
   sign,
@@ -32,9 +36,14 @@ export type {
   JwtKey,
   KeyProvider,
   PermissionOptions,
+  RefreshCookieOptions,
+  RefreshStore,
+  RefreshTokens,
+  RefreshTokensOptions,
   RevocationChecker,
   RevocationStore,
   Signer,
   SignerOptions,
+  TokenPair,
   VerifyKey,
 } from '@jwt/core';
