@@ -134,6 +134,8 @@ export class RedisRefreshStore implements RefreshStore {
   readonly #prefix: string;
   readonly #timeoutMs: number;
   #closing: Promise<void> | undefined;
+  /** Settled by the first connection attempt, then dropped: calls made before it wait for it. */
+  #firstAttempt: Promise<void> | undefined;
 
   constructor(options: RedisRefreshStoreOptions) {
     if (typeof options !== 'object' || options === null) throw configError('RedisRefreshStore needs options with a url or clientOptions');
@@ -160,7 +162,15 @@ export class RedisRefreshStore implements RefreshStore {
       throw configError('url or clientOptions: not a usable Redis address');
     }
     const onError = options.onError;
+    let settle: () => void = () => undefined;
+    this.#firstAttempt = new Promise<void>((resolve) => (settle = resolve));
+    const firstDone = (): void => {
+      settle();
+      this.#firstAttempt = undefined;
+    };
+    this.#client.on('ready', firstDone);
     this.#client.on('error', (error: unknown) => {
+      firstDone();
       try {
         onError?.(error instanceof Error ? error : new Error(String(error)));
       } catch {
@@ -204,6 +214,10 @@ export class RedisRefreshStore implements RefreshStore {
 
   async #run(op: string, sid: string, jti: string, next: string, expiresAt: number): Promise<string> {
     const at = expiry(expiresAt);
+    // A service's first requests may come while the first connection is being made: they wait for
+    // it (within the timeout). After it, a call never waits for a connection: it fails fast.
+    const first = this.#firstAttempt;
+    if (first !== undefined && this.#closing === undefined) await withTimeout(first, this.#timeoutMs).catch(() => undefined);
     if (this.#closing !== undefined || !this.#client.isReady) throw new JwtError('ERR_REVOCATION_UNAVAILABLE', { detail: 'revocation status unavailable: Redis not connected' });
     let reply: unknown;
     try {

@@ -46,6 +46,13 @@ describe.skipIf(!redisAvailable)('RedisRefreshStore with a real Redis', () => {
     await redis?.dispose();
   });
 
+  it('a call made right after construction waits for the first connection instead of failing', async () => {
+    const store = new RedisRefreshStore({ url: redis.url, commandTimeout: SETTLE_MS });
+    stores.push(store);
+    await store.create('early', 'j1', nowSeconds() + 60);
+    expect(await store.rotate('early', 'j1', 'j2', nowSeconds() + 60)).toBe('rotated');
+  });
+
   it('rotates once per token, sees reuse from another connection, and ends the family for both', async () => {
     const [a, b] = [await open(), await open()];
     const exp = nowSeconds() + 600;
