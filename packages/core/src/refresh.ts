@@ -523,13 +523,17 @@ export interface RefreshCookieRequest {
   secFetchSite?: string | null | undefined;
 }
 
-/** The answer of {@link exchangeRefreshCookie}: status, JSON body, and the `Set-Cookie` to send. */
+/** The answer of {@link exchangeRefreshCookie}: status, JSON body and headers, ready to send. */
 export interface RefreshCookieAnswer {
   status: 200 | 400 | 401 | 503;
   /** `{ token, tokenType, expiresIn }` on success (the refresh token stays in the cookie), else `{ error }`. */
   body: { token: string; tokenType: 'Bearer'; expiresIn: number } | { error: 'invalid_request' | 'invalid_grant' | 'temporarily_unavailable' };
-  /** The new refresh cookie, or one that removes it; undefined when the cookie must stay (503: retry). */
-  setCookie: string | undefined;
+  /**
+   * `Cache-Control: no-store` (RFC 6749 section 5.1), and `Set-Cookie`: the next refresh cookie, or
+   * one removing a refused cookie; none when the cookie must stay (a refused request that did not
+   * use it, or a 503 to retry).
+   */
+  headers: { 'Cache-Control': 'no-store'; 'Set-Cookie'?: string };
   /** The new pair, on success. */
   pair?: TokenPair;
   /** The failure, otherwise. */
@@ -540,28 +544,29 @@ export interface RefreshCookieAnswer {
  * The refresh endpoint for browsers: the refresh token travels only in an `HttpOnly; Secure;
  * SameSite=Strict` cookie scoped to the refresh path (see {@link refreshCookie}), so page scripts
  * never see it. Reads the cookie, refuses a request the browser marks cross-site or same-site,
- * exchanges the token, and answers the new access token as JSON with the new refresh token in
- * `setCookie`. A refused token also removes the cookie; an unreachable store (503) leaves it for a
- * retry. The adapters' helpers only copy this answer into the framework's response.
+ * exchanges the token, and answers the new access token as JSON with the new refresh token in a
+ * `Set-Cookie` header. A refused token also removes the cookie; an unreachable store (503) leaves it
+ * for a retry. The adapters' handlers only copy this answer into the framework's response.
  * @example const answer = await exchangeRefreshCookie(refresh, { cookie: req.headers.get('cookie'), secFetchSite: req.headers.get('sec-fetch-site') })
  */
 export async function exchangeRefreshCookie(refresh: RefreshTokens, request: RefreshCookieRequest, options: RefreshCookieOptions = {}): Promise<RefreshCookieAnswer> {
   const { name } = cookieParts(options);
   const clear = clearRefreshCookie(options);
+  const noStore = { 'Cache-Control': 'no-store' } as const;
   const site = typeof request.secFetchSite === 'string' ? request.secFetchSite.toLowerCase() : undefined;
   // SameSite=Strict already keeps the cookie off cross-site requests; this also covers sibling
   // subdomains (same-site) and browsers that ignore SameSite.
   if (site === 'cross-site' || site === 'same-site') {
-    return { status: 401, body: { error: 'invalid_grant' }, setCookie: undefined, error: new JwtError('ERR_CROSS_SITE_REQUEST') };
+    return { status: 401, body: { error: 'invalid_grant' }, headers: noStore, error: new JwtError('ERR_CROSS_SITE_REQUEST') };
   }
   const token = typeof request.cookie === 'string' ? readCookie(request.cookie, name) : undefined;
-  if (token === undefined || token === '') return { status: 400, body: { error: 'invalid_request' }, setCookie: undefined, error: new JwtError('ERR_JWT_MISSING') };
+  if (token === undefined || token === '') return { status: 400, body: { error: 'invalid_request' }, headers: noStore, error: new JwtError('ERR_JWT_MISSING') };
   try {
     const pair = await refresh.exchange(token);
-    return { status: 200, body: { token: pair.accessToken, tokenType: 'Bearer', expiresIn: pair.expiresIn }, setCookie: refreshCookie(pair, options), pair };
+    return { status: 200, body: { token: pair.accessToken, tokenType: 'Bearer', expiresIn: pair.expiresIn }, headers: { ...noStore, 'Set-Cookie': refreshCookie(pair, options) }, pair };
   } catch (cause) {
     const answer = refreshErrorResponse(cause);
     const error = cause instanceof JwtError ? cause : new JwtError('ERR_REFRESH_INVALID', { cause });
-    return { status: answer.status, body: answer.body, setCookie: answer.status === 503 ? undefined : clear, error };
+    return { status: answer.status, body: answer.body, headers: answer.status === 503 ? noStore : { ...noStore, 'Set-Cookie': clear }, error };
   }
 }

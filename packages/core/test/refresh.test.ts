@@ -371,11 +371,11 @@ describe('exchangeRefreshCookie: the browser case', () => {
     const answer = await exchangeRefreshCookie(refresh, { cookie: `theme=dark; refresh_token=${pair.refreshToken}`, secFetchSite: 'same-origin' });
     expect(answer.status).toBe(200);
     expect(answer.body).toEqual({ token: answer.pair!.accessToken, tokenType: 'Bearer', expiresIn: 900 });
-    expect(answer.setCookie).toBe(`refresh_token=${answer.pair!.refreshToken}; Path=/refresh; Max-Age=${14 * 86400}; HttpOnly; Secure; SameSite=Strict`);
+    expect(answer.headers).toEqual({ 'Cache-Control': 'no-store', 'Set-Cookie': `refresh_token=${answer.pair!.refreshToken}; Path=/refresh; Max-Age=${14 * 86400}; HttpOnly; Secure; SameSite=Strict` });
     expect(JSON.stringify(answer.body)).not.toContain(answer.pair!.refreshToken);
     // The old cookie again: reuse, and the cookie is removed.
     const reused = await exchangeRefreshCookie(refresh, { cookie: `refresh_token=${pair.refreshToken}` });
-    expect(reused).toMatchObject({ status: 401, body: { error: 'invalid_grant' }, setCookie: 'refresh_token=; Path=/refresh; Max-Age=0; HttpOnly; Secure; SameSite=Strict' });
+    expect(reused).toMatchObject({ status: 401, body: { error: 'invalid_grant' }, headers: { 'Cache-Control': 'no-store', 'Set-Cookie': 'refresh_token=; Path=/refresh; Max-Age=0; HttpOnly; Secure; SameSite=Strict' } });
     expect(reused.error?.code).toBe('ERR_REFRESH_REUSED');
   });
 
@@ -384,15 +384,16 @@ describe('exchangeRefreshCookie: the browser case', () => {
     const pair = await refresh.issue({ sub: 'kevin' });
     for (const site of ['cross-site', 'Same-Site']) {
       const answer = await exchangeRefreshCookie(refresh, { cookie: `refresh_token=${pair.refreshToken}`, secFetchSite: site });
-      expect(answer).toMatchObject({ status: 401, body: { error: 'invalid_grant' }, setCookie: undefined });
+      expect(answer).toMatchObject({ status: 401, body: { error: 'invalid_grant' }, headers: { 'Cache-Control': 'no-store' } });
+      expect(answer.headers['Set-Cookie']).toBeUndefined();
       expect(answer.error?.code).toBe('ERR_CROSS_SITE_REQUEST');
     }
     for (const cookie of [undefined, null, '', 'other=1', 'refresh_token=']) {
-      expect(await exchangeRefreshCookie(refresh, { cookie })).toMatchObject({ status: 400, body: { error: 'invalid_request' }, setCookie: undefined });
+      expect(await exchangeRefreshCookie(refresh, { cookie })).toMatchObject({ status: 400, body: { error: 'invalid_request' }, headers: { 'Cache-Control': 'no-store' } });
     }
     const named = await exchangeRefreshCookie(refresh, { cookie: `rt=${pair.refreshToken}`, secFetchSite: 'none' }, { name: 'rt', path: '/auth/refresh' });
     expect(named.status).toBe(200);
-    expect(named.setCookie).toMatch(/^rt=[^;]+; Path=\/auth\/refresh; /);
+    expect(named.headers['Set-Cookie']).toMatch(/^rt=[^;]+; Path=\/auth\/refresh; /);
   });
 
   it('keeps the cookie when the store is unreachable (503, retry later)', async () => {
@@ -401,6 +402,8 @@ describe('exchangeRefreshCookie: the browser case', () => {
     const down: RefreshStore = { create: (...a) => inner.create(...a), rotate: () => Promise.reject(new Error('down')), revoke: (...a) => inner.revoke(...a) };
     const refresh = createRefreshTokens({ access: ACCESS, revocation: new MemoryRevocationStore({ clock: clock.now }), store: down, clock: clock.now });
     const pair = await refresh.issue({ sub: 'kevin' });
-    expect(await exchangeRefreshCookie(refresh, { cookie: `refresh_token=${pair.refreshToken}` })).toMatchObject({ status: 503, body: { error: 'temporarily_unavailable' }, setCookie: undefined });
+    const answer = await exchangeRefreshCookie(refresh, { cookie: `refresh_token=${pair.refreshToken}` });
+    expect(answer).toMatchObject({ status: 503, body: { error: 'temporarily_unavailable' } });
+    expect(answer.headers).toEqual({ 'Cache-Control': 'no-store' });
   });
 });

@@ -1,4 +1,5 @@
-import { createAuthenticator } from '@jwt/core';
+import { clearRefreshCookie, createAuthenticator, exchangeRefreshCookie, type RefreshCookieOptions, type RefreshTokens } from '@jwt/core';
+import type { Handler } from 'hono';
 import { jwtMiddleware, type JwtMiddleware } from './middleware.js';
 
 /**
@@ -10,20 +11,28 @@ import { jwtMiddleware, type JwtMiddleware } from './middleware.js';
 export const jwt: JwtMiddleware = /* @__PURE__ */ jwtMiddleware(createAuthenticator);
 export { requirePermissions } from './middleware.js';
 export type { AuthFailure, Env, ErrorHook, JwtMiddleware, JwtOptions, JwtVariables, OptionalEnv, RequirePermissionsOptions } from './middleware.js';
-export { deleteRefreshCookie, refreshCookieHandler, setRefreshCookie } from './refresh.js';
+/**
+ * The refresh route for browsers, whose refresh token lives in an HttpOnly cookie: the core's
+ * `exchangeRefreshCookie` answer (the next cookie, or 401 `invalid_grant`) as Hono's response.
+ * @example app.post('/refresh', refreshCookieHandler(refresh))
+ */
+export function refreshCookieHandler(refresh: RefreshTokens, options: RefreshCookieOptions = {}): Handler {
+  clearRefreshCookie(options); // a bad cookie name or path throws here, not at the first request
+  return async (c) => {
+    const answer = await exchangeRefreshCookie(refresh, { cookie: c.req.header('Cookie'), secFetchSite: c.req.header('Sec-Fetch-Site') }, options);
+    return c.json(answer.body, answer.status, answer.headers);
+  };
+}
 // What a Hono app needs from the core next to the middleware: keys, signing for login routes,
 // revocation and errors, so one import is enough.
 export {
   JwtError,
-  MemoryRefreshStore,
   MemoryRevocationStore,
-  createRefreshTokens,
   createSigner,
   generateSecret,
   importKey,
   isJwtError,
   keySet,
-  refreshErrorResponse,
   remoteJwks,
   secretKey,
   sign,
@@ -36,14 +45,10 @@ export type {
   JwtKey,
   KeyProvider,
   PermissionOptions,
-  RefreshCookieOptions,
-  RefreshStore,
-  RefreshTokens,
-  RefreshTokensOptions,
   RevocationChecker,
   RevocationStore,
   Signer,
   SignerOptions,
-  TokenPair,
   VerifyKey,
 } from '@jwt/core';
+export { MemoryRefreshStore, clearRefreshCookie, createRefreshTokens, refreshCookie, refreshErrorResponse, type RefreshCookieOptions, type RefreshStore, type RefreshTokens, type RefreshTokensOptions, type TokenPair } from '@jwt/core';

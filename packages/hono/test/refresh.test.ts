@@ -1,5 +1,5 @@
 /**
- * The refresh-token helpers on a real `new Hono()`: login setting the refresh cookie, the refresh
+ * Refresh tokens on a real `new Hono()`: login setting the refresh cookie, the refresh
  * route rotating it, reuse ending the session for `jwt()`, cross-site and missing cookies, logout
  * removing it, and a refresh token refused by `jwt()` as an access token.
  */
@@ -7,12 +7,12 @@ import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
 import {
   MemoryRevocationStore,
+  clearRefreshCookie,
   createRefreshTokens,
-  deleteRefreshCookie,
   jwt,
+  refreshCookie,
   refreshCookieHandler,
   secretKey,
-  setRefreshCookie,
   type Env,
   type JwtClaims,
 } from '../src/index.js';
@@ -26,14 +26,14 @@ function appWith() {
   const auth = jwt({ key, issuer: 'auth', audience: 'api', revocation });
   app.post('/login', async (c) => {
     const pair = await refresh.issue({ sub: 'kevin' });
-    setRefreshCookie(c, pair);
+    c.header('Set-Cookie', refreshCookie(pair));
     return c.json({ token: pair.accessToken });
   });
   app.post('/refresh', refreshCookieHandler(refresh));
   app.get('/me', auth, (c) => c.json(c.var.jwt));
   app.post('/logout', auth, async (c) => {
     await refresh.endSession(c.var.jwt.sid);
-    deleteRefreshCookie(c);
+    c.header('Set-Cookie', clearRefreshCookie());
     return c.body(null, 204);
   });
   return app;

@@ -1,5 +1,5 @@
 /**
- * The refresh-token helpers on a real Koa server: login setting the refresh cookie, the refresh
+ * Refresh tokens on a real Koa server: login setting the refresh cookie, the refresh
  * route rotating it, reuse ending the session for `jwt()`, cross-site and missing cookies, logout
  * removing it, and a refresh token refused by `jwt()` as an access token.
  */
@@ -8,12 +8,12 @@ import Koa from 'koa';
 import { describe, expect, test } from 'vitest';
 import {
   MemoryRevocationStore,
+  clearRefreshCookie,
   createRefreshTokens,
-  deleteRefreshCookie,
   jwt,
+  refreshCookie,
   refreshCookieHandler,
   secretKey,
-  setRefreshCookie,
   type JwtState,
 } from '../src/index.js';
 import { AUDIENCE, ISSUER, SECRET, serve } from './helpers.js';
@@ -27,7 +27,7 @@ async function start() {
   const router = new Router<JwtState<{ sub: string; sid: string }>>();
   router.post('/login', async (ctx) => {
     const pair = await refresh.issue({ sub: 'kevin' });
-    setRefreshCookie(ctx, pair);
+    ctx.append('Set-Cookie', refreshCookie(pair));
     ctx.body = { token: pair.accessToken };
   });
   router.post('/refresh', refreshCookieHandler(refresh));
@@ -36,7 +36,7 @@ async function start() {
   });
   router.post('/logout', auth, async (ctx) => {
     await refresh.endSession(ctx.state.user.sid);
-    deleteRefreshCookie(ctx);
+    ctx.append('Set-Cookie', clearRefreshCookie());
     ctx.status = 204;
   });
   const app = new Koa();
