@@ -193,6 +193,14 @@ describe('refresh tokens', () => {
     expect((await local.refresh(body({ refreshToken: after.refreshToken }))).status).toBe(200);
   });
 
+  it('JWT_ISSUER equal to JWT_AUDIENCE still keeps refresh tokens off the access audience', async () => {
+    const { local, verifier } = await fresh({ JWT_ISSUER: 'same', JWT_AUDIENCE: 'same' });
+    const login = pairOf(await local.login(body({ username: 'kevin', password: 'kevin-password' })));
+    expect(decodeUnverified(login.refreshToken).payload.aud).toBe('same#refresh');
+    await expect(verifier.verify(login.refreshToken)).rejects.toSatisfy((e) => isJwtError(e, 'ERR_JWT_TYPE_INVALID'));
+    expect((await local.refresh(body({ refreshToken: login.refreshToken }))).status).toBe(200);
+  });
+
   it('body rules as for /login', async () => {
     const { local } = await fresh();
     for (const raw of ['', '{', '[]', body({}), body({ refreshToken: 5 })]) expect(await local.refresh(raw)).toEqual({ status: 400, body: { error: 'invalid_request' } });

@@ -15,7 +15,7 @@ import {
   type RevocationStore,
   type TokenPair,
 } from '@jwt/core';
-import type { ExampleConfig } from './config.js';
+import { ConfigError, type ExampleConfig } from './config.js';
 import { MAX_BODY_BYTES, MAX_PASSWORD_LENGTH, parseFields, REALM, TOKEN_COOKIE } from './contract.js';
 import { resolveKeys } from './keys.js';
 import { createRevocation } from './revocation.js';
@@ -101,11 +101,19 @@ export async function createExampleService(config: ExampleConfig, options: Examp
           timestamp: 'ms',
         };
   const store = revocation.store;
-  // Refresh tokens are addressed to the issuer (this app), access tokens to the API audience.
-  const sessions: RefreshTokens | undefined =
-    access === undefined
-      ? undefined
-      : createRefreshTokens({ access, refresh: { expiresIn: config.refreshTtl }, revocation: store, store: revocation.refresh, clockTolerance: config.clockTolerance });
+  // Refresh tokens are addressed to the issuer (this app), access tokens to the API audience; the
+  // two must differ (same key), also when JWT_ISSUER and JWT_AUDIENCE are set alike.
+  const refreshAudience = config.issuer === config.audience ? `${config.issuer}#refresh` : config.issuer;
+  let sessions: RefreshTokens | undefined;
+  try {
+    sessions =
+      access === undefined
+        ? undefined
+        : createRefreshTokens({ access, refresh: { audience: refreshAudience, expiresIn: config.refreshTtl }, revocation: store, store: revocation.refresh, clockTolerance: config.clockTolerance });
+  } catch (error) {
+    await revocation.close();
+    throw new ConfigError(`refresh tokens cannot be issued: ${error instanceof Error ? error.message : 'invalid configuration'}`);
+  }
   const pairBody = (pair: TokenPair): Record<string, unknown> => ({
     token: pair.accessToken,
     tokenType: pair.tokenType,
