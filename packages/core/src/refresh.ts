@@ -105,6 +105,8 @@ export class MemoryRefreshStore implements RefreshStore {
     const now = this.#clock();
     this.#sweep(now);
     if (this.#families.has(sid)) throw configError('create: this sid already has a family');
+    // Full: look past the live record the front sweep stops at, then refuse rather than evict.
+    if (this.#families.size >= this.#max) for (const [id, family] of this.#families) if (family.expiresAt <= now) this.#families.delete(id);
     if (this.#families.size >= this.#max) throw new JwtError('ERR_REVOCATION_UNAVAILABLE', { detail: 'revocation status unavailable: refresh store full' });
     this.#families.set(sid, { current: jti, revoked: false, expiresAt: expiresAt * 1000 });
   }

@@ -77,6 +77,8 @@ describe('typing: a refresh token is never an access token, and the reverse', ()
     const lax = createVerifier({ key, clock: () => T0 });
     await expectJwtError(lax.verify(pair.refreshToken), 'ERR_JWT_TYPE_INVALID');
     expect((await lax.verify(pair.accessToken)).payload.sub).toBe('kevin');
+    const shouted = await createSigner({ key, typ: 'Application/Refresh+JWT', expiresIn: 60, clock: () => T0 }).sign({ sub: 'kevin' });
+    await expectJwtError(lax.verify(shouted), 'ERR_JWT_TYPE_INVALID');
     // Only a verifier asking for exactly this type takes it.
     const typed = createVerifier({ key, typ: 'application/refresh+jwt', clock: () => T0 });
     expect((await typed.verify(pair.refreshToken)).payload.sid).toBe(pair.sid);
@@ -333,6 +335,17 @@ describe('MemoryRefreshStore', () => {
     expect(store.rotate('a', 'j', 'k', T0 / 1000 + 40)).toBe('unknown');
     expect(store.rotate('b', 'j', 'k', T0 / 1000 + 40)).toBe('rotated');
     expect(store.rotate('b', 'k', 'l', T0 / 1000 + 40)).toBe('rotated');
+  });
+
+  it('when full, drops expired families behind a live one before refusing', () => {
+    const clock = manualClock();
+    const store = new MemoryRefreshStore({ maxEntries: 2, clock: clock.now });
+    store.create('long', 'j', T0 / 1000 + 100);
+    store.create('short', 'j', T0 / 1000 + 10);
+    clock.advance(10_000);
+    store.create('new', 'j', T0 / 1000 + 100);
+    expect(store.rotate('long', 'j', 'k', T0 / 1000 + 100)).toBe('rotated');
+    expect(() => store.create('more', 'j', T0 / 1000 + 100)).toThrow(expect.objectContaining({ code: 'ERR_REVOCATION_UNAVAILABLE' }));
   });
 
   it('revoke marks a family; an unknown one stays unknown', () => {
