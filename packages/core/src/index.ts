@@ -58,6 +58,7 @@ export type { MemoryRevocationStoreOptions, RevocationStore, RevocationWindowOpt
 export { MemoryRefreshStore, REFRESH_TOKEN_TYPE, clearRefreshCookie, createRefreshTokens, exchangeRefreshCookie, refreshCookie, refreshErrorResponse } from './refresh.js';
 export type {
   AccessTokenOptions,
+  IssueOptions,
   MemoryRefreshStoreOptions,
   RefreshCookieAnswer,
   RefreshCookieOptions,

@@ -252,13 +252,25 @@ export interface TokenPair {
   sid: string;
 }
 
+export interface IssueOptions {
+  /**
+   * When the user was authenticated (the password check), seconds since the epoch, not in the
+   * future: the pair's `iat` and `auth_time`, and the start of both lifetimes. A password change
+   * made between the check and the signing then covers both tokens, so a login won with the old
+   * password cannot outlive the change through its refresh token.
+   * @default now
+   * @example issuedAt: Math.floor(authenticatedAt / 1000)
+   */
+  issuedAt?: number;
+}
+
 export interface RefreshTokens {
   /**
    * Login: starts a session and answers its first pair. `claims` must carry a string `sub`; they go
    * into the access token and are carried by the refresh token to the next ones.
    * @example const pair = await refresh.issue({ sub: user.id, permissions: user.permissions })
    */
-  issue(claims: JwtClaims & { sub: string }): Promise<TokenPair>;
+  issue(claims: JwtClaims & { sub: string }, options?: IssueOptions): Promise<TokenPair>;
   /**
    * Exchanges a refresh token for a new pair; the token is used up. Rejects with a JwtError:
    * ERR_REFRESH_REUSED (the session is ended), ERR_REFRESH_INVALID (unknown session), ERR_JWT_REVOKED,
@@ -356,22 +368,25 @@ export function createRefreshTokens(options: RefreshTokensOptions): RefreshToken
   // revocation must last.
   const longest = Math.max(accessTtl, refreshTtl);
 
-  async function pair(claims: JwtClaims, sid: string, authTime: number, nowMs: number): Promise<{ tokens: TokenPair; jti: string; keepUntil: number }> {
+  /** `issuedAt` (seconds): the pair's `iat` and the start of its lifetimes, instead of now. */
+  async function pair(claims: JwtClaims, sid: string, authTime: number, nowMs: number, issuedAt?: number): Promise<{ tokens: TokenPair; jti: string; keepUntil: number }> {
     if (typeof claims !== 'object' || claims === null || typeof claims.sub !== 'string' || claims.sub === '') {
       throw new JwtError('ERR_JWT_SUBJECT_INVALID', { claim: 'sub', detail: 'subject invalid: claims need a string sub' });
     }
     const now = Math.floor(nowMs / 1000);
+    const start = issuedAt ?? now;
     const end = absolute === undefined ? Infinity : authTime + absolute;
-    const refreshExp = Math.min(now + refreshTtl, Math.floor(end));
+    const refreshExp = Math.min(start + refreshTtl, Math.floor(end));
     if (refreshExp <= now) throw new JwtError('ERR_JWT_EXPIRED', { detail: 'token expired: session lifetime reached' });
     const jti = randomId();
     const own = carried(claims);
+    const times = issuedAt === undefined ? {} : { iat: issuedAt };
     const [accessToken, refreshToken] = await Promise.all([
-      accessSigner.sign({ ...own, sid }),
-      refreshSigner.sign({ ...own, sid, jti, auth_time: authTime, exp: refreshExp }),
+      accessSigner.sign({ ...own, sid, ...(issuedAt === undefined ? {} : { iat: issuedAt, exp: issuedAt + accessTtl }) }),
+      refreshSigner.sign({ ...own, sid, jti, auth_time: authTime, ...times, exp: refreshExp }),
     ]);
     return {
-      tokens: { accessToken, refreshToken, tokenType: 'Bearer', expiresIn: accessTtl, refreshExpiresIn: refreshExp - now, sid },
+      tokens: { accessToken, refreshToken, tokenType: 'Bearer', expiresIn: accessTtl, refreshExpiresIn: refreshExp - start, sid },
       jti,
       keepUntil: refreshExp + tolerance,
     };
@@ -385,10 +400,14 @@ export function createRefreshTokens(options: RefreshTokensOptions): RefreshToken
   }
 
   return {
-    async issue(claims) {
+    async issue(claims, options = {}) {
       const nowMs = clock();
+      const { issuedAt } = options;
+      if (issuedAt !== undefined && (typeof issuedAt !== 'number' || !Number.isFinite(issuedAt) || issuedAt > nowMs / 1000 + tolerance)) {
+        throw new JwtError('ERR_JWT_CLAIM_INVALID', { claim: 'iat', detail: 'claim invalid: issuedAt must be seconds since the epoch, not in the future' });
+      }
       const sid = randomId();
-      const { tokens, jti, keepUntil } = await pair(claims, sid, Math.floor(nowMs / 1000), nowMs);
+      const { tokens, jti, keepUntil } = await pair(claims, sid, issuedAt ?? Math.floor(nowMs / 1000), nowMs, issuedAt);
       try {
         await store.create(sid, jti, keepUntil);
       } catch (cause) {

@@ -61,6 +61,25 @@ describe('issue: the pair at login', () => {
     expect(other.sid).not.toBe(pair.sid);
   });
 
+  it('issuedAt (the password check) dates both tokens and their lifetimes, so a password change covers an in-flight login', async () => {
+    const { refresh, revocation, clock, verifier } = setup();
+    clock.advance(3_000);
+    const checkedAt = T0 / 1000 + 1;
+    const pair = await refresh.issue({ sub: 'kevin' }, { issuedAt: checkedAt });
+    expect(decodeUnverified(pair.accessToken).payload).toMatchObject({ iat: checkedAt, exp: checkedAt + 900 });
+    expect(decodeUnverified(pair.refreshToken).payload).toMatchObject({ iat: checkedAt, auth_time: checkedAt, exp: checkedAt + 14 * 86400 });
+    expect(pair).toMatchObject({ expiresIn: 900, refreshExpiresIn: 14 * 86400 });
+    // The password changed after the check (T0 + 2 s), before this pair was signed (T0 + 3 s).
+    revocation.revokeSubject('kevin', T0 + 2_000);
+    await expectJwtError(verifier.verify(pair.accessToken), 'ERR_JWT_REVOKED');
+    await expectJwtError(refresh.exchange(pair.refreshToken), 'ERR_JWT_REVOKED');
+    // The twin: without issuedAt the pair is dated at signing, after the change, and passes.
+    const signedNow = await refresh.issue({ sub: 'kevin' });
+    expect((await refresh.exchange(signedNow.refreshToken)).sid).toBe(signedNow.sid);
+    await expectJwtError(refresh.issue({ sub: 'kevin' }, { issuedAt: T0 / 1000 + 60 }), 'ERR_JWT_CLAIM_INVALID');
+    await expectJwtError(refresh.issue({ sub: 'kevin' }, { issuedAt: Number.NaN }), 'ERR_JWT_CLAIM_INVALID');
+  });
+
   it('refuses claims without a string sub', async () => {
     const { refresh } = setup();
     await expectJwtError(refresh.issue({} as never), 'ERR_JWT_SUBJECT_INVALID');

@@ -10,6 +10,7 @@ import {
   JwtError,
   refreshErrorResponse,
   type AccessTokenOptions,
+  type IssueOptions,
   type JwtClaims,
   type JwtErrorCode,
   type RefreshErrorResponse,
@@ -65,9 +66,9 @@ export class JwtRefreshService {
     this.#tokens = build(options, runtime);
   }
 
-  /** Login: a new session's first pair. `claims` need a string `sub`. */
-  issue(claims: JwtClaims & { sub: string }): Promise<TokenPair> {
-    return this.#use((tokens) => tokens.issue(claims));
+  /** Login: a new session's first pair. `claims` need a string `sub`; `options.issuedAt` dates it at the password check. */
+  issue(claims: JwtClaims & { sub: string }, options?: IssueOptions): Promise<TokenPair> {
+    return this.#use((tokens) => tokens.issue(claims, options));
   }
 
   /** Exchanges a refresh token for a new pair; rejects with {@link JwtRefreshException}. */
