@@ -28,8 +28,7 @@ export function createApp(config: WorkerConfig): Hono<AppEnv> {
     audience: config.audience,
     expiresIn: config.ttl,
     jwtId: true,
-    // Millisecond `iat`, as the Node apps issue them.
-    timestamp: 'ms',
+    // Whole-second `iat` and `exp`, as the Node apps issue them (the default).
   });
   const auth = jwt<Claims>({
     key,

@@ -3,7 +3,7 @@
  * routes to it and reads request bodies, which is all a Koa app protected by `@jwt/koa` has to do.
  */
 import Router from '@koa/router';
-import { MAX_BODY_BYTES, NOT_FOUND, PAYLOAD_TOO_LARGE, INVALID_REQUEST, type ExampleClaims, type ExampleResponse, type ExampleService } from '@jwt/example-support';
+import { isRoutablePath, MAX_BODY_BYTES, NOT_FOUND, PAYLOAD_TOO_LARGE, INVALID_REQUEST, type ExampleClaims, type ExampleResponse, type ExampleService } from '@jwt/example-support';
 import { jwt, requirePermissions, type JwtState } from '@jwt/koa';
 import Koa, { type Context } from 'koa';
 
@@ -39,6 +39,11 @@ function readBody(ctx: Context): Promise<string | ExampleResponse> {
   });
 }
 
+/** The raw `Content-Type` header, for the service's media-type check. */
+function contentType(ctx: Context): string | undefined {
+  return ctx.get('Content-Type') || undefined;
+}
+
 /** Reads the body, then hands it to `handle`; oversized or broken bodies never reach the service. */
 async function withBody(ctx: Context, handle: (body: string) => Promise<ExampleResponse>): Promise<void> {
   const body = await readBody(ctx);
@@ -48,17 +53,20 @@ async function withBody(ctx: Context, handle: (body: string) => Promise<ExampleR
 export function createApp(service: ExampleService): Koa {
   const auth = jwt<ExampleClaims>(service.auth);
 
-  const router = new Router<JwtState<ExampleClaims>>();
+  // Exact paths, as in the other apps: `/ME` and `/me/` are unknown routes, not `/me`.
+  const router = new Router<JwtState<ExampleClaims>>({ sensitive: true, strict: true });
   router.get('/health', (ctx) => send(ctx, service.health()));
-  router.post('/login', (ctx) => withBody(ctx, (body) => service.login(body)));
-  router.post('/refresh', (ctx) => withBody(ctx, (body) => service.refresh(body)));
+  router.post('/login', (ctx) => withBody(ctx, (body) => service.login(body, contentType(ctx))));
+  router.post('/refresh', (ctx) => withBody(ctx, (body) => service.refresh(body, contentType(ctx))));
   router.get('/me', auth, (ctx) => send(ctx, service.me(ctx.state.user)));
   router.get('/admin', auth, requirePermissions('admin'), (ctx) => send(ctx, service.admin()));
   router.post('/logout', auth, async (ctx) => send(ctx, await service.logout(ctx.state.user)));
-  router.post('/password', auth, (ctx) => withBody(ctx, (body) => service.changePassword(ctx.state.user, body)));
+  router.post('/password', auth, (ctx) => withBody(ctx, (body) => service.changePassword(ctx.state.user, body, contentType(ctx))));
   router.get('/.well-known/jwks.json', (ctx) => send(ctx, service.jwks()));
 
   const app = new Koa();
+  // Paths match as sent, as in the other apps: a percent-escape names no route (see isRoutablePath).
+  app.use((ctx, next) => (isRoutablePath(ctx.url) ? next() : send(ctx, NOT_FOUND)));
   app.use(router.routes());
   // Unknown paths and methods answer the same JSON 404 as the other example apps.
   app.use((ctx) => send(ctx, NOT_FOUND));

@@ -3,7 +3,7 @@
  * to it and shows the adapter's decorators: the module's global guard protects every route,
  * `@Public()` opens some, `@RequirePermissions()` narrows one, and `@Claims()` reads the token.
  */
-import { Body, Controller, Get, Inject, Post, Res } from '@nestjs/common';
+import { Body, Controller, Get, Headers, Inject, Post, Res } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { ExampleClaims, ExampleResponse, ExampleService } from '@jwt/example-support';
 import { Claims, Public, RequirePermissions } from '@jwt/nest';
@@ -39,14 +39,14 @@ export class AppController {
 
   @Public()
   @Post('login')
-  async login(@Body() body: unknown, @Res() res: unknown): Promise<void> {
-    this.send(res, await this.service.login(text(body)));
+  async login(@Body() body: unknown, @Headers('content-type') contentType: string | undefined, @Res() res: unknown): Promise<void> {
+    this.send(res, await this.service.login(text(body), contentType));
   }
 
   @Public()
   @Post('refresh')
-  async refresh(@Body() body: unknown, @Res() res: unknown): Promise<void> {
-    this.send(res, await this.service.refresh(text(body)));
+  async refresh(@Body() body: unknown, @Headers('content-type') contentType: string | undefined, @Res() res: unknown): Promise<void> {
+    this.send(res, await this.service.refresh(text(body), contentType));
   }
 
   @Get('me')
@@ -66,8 +66,8 @@ export class AppController {
   }
 
   @Post('password')
-  async password(@Claims() claims: ExampleClaims, @Body() body: unknown, @Res() res: unknown): Promise<void> {
-    this.send(res, await this.service.changePassword(claims, text(body)));
+  async password(@Claims() claims: ExampleClaims, @Body() body: unknown, @Headers('content-type') contentType: string | undefined, @Res() res: unknown): Promise<void> {
+    this.send(res, await this.service.changePassword(claims, text(body), contentType));
   }
 
   @Public()

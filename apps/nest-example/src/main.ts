@@ -5,9 +5,10 @@
  */
 import type { AddressInfo } from 'node:net';
 import { NestFactory } from '@nestjs/core';
+import express, { type NextFunction, type Request, type Response } from 'express';
 import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { MAX_BODY_BYTES, runExampleApp, type ExampleService } from '@jwt/example-support';
+import { INVALID_REQUEST, isRoutablePath, MAX_BODY_BYTES, NOT_FOUND, runExampleApp, type ExampleService } from '@jwt/example-support';
 import { AppModule } from './app.module.js';
 import { ContractExceptionFilter } from './contract.filter.js';
 
@@ -17,7 +18,15 @@ type Platform = 'express' | 'fastify';
 const logger = ['fatal', 'error'] as const;
 
 async function createExpressApp(service: ExampleService): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.register(service), new ExpressAdapter(), {
+  // Exact paths, as on Fastify and in the other apps: `/ME` and `/me/` are unknown routes. Express
+  // reads these settings when it makes its router, which the adapter's constructor does: they
+  // must be on the instance before it is handed over.
+  const instance = express();
+  instance.set('case sensitive routing', true);
+  instance.set('strict routing', true);
+  // Paths match as sent on both platforms (Fastify would decode `/%6De` to `/me`): a percent-escape names no route.
+  instance.use((req: Request, res: Response, next: NextFunction) => (isRoutablePath(req.url) ? next() : res.status(NOT_FOUND.status).json(NOT_FOUND.body)));
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.register(service), new ExpressAdapter(instance), {
     logger: [...logger],
     bodyParser: false,
     forceCloseConnections: true,
@@ -27,13 +36,34 @@ async function createExpressApp(service: ExampleService): Promise<NestExpressApp
   return app;
 }
 
+type FastifyOptions = Extract<NonNullable<ConstructorParameters<typeof FastifyAdapter>[0]>, { frameworkErrors?: unknown }>;
+type FrameworkErrors = NonNullable<FastifyOptions['frameworkErrors']>;
+interface PlainReply {
+  code(status: number): PlainReply;
+  send(body: unknown): unknown;
+}
+
 async function createFastifyApp(service: ExampleService): Promise<NestFastifyApplication> {
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.register(service), new FastifyAdapter({ bodyLimit: MAX_BODY_BYTES }), {
+  const adapter = new FastifyAdapter({
+    bodyLimit: MAX_BODY_BYTES,
+    // Fastify's own answer to a URL it cannot decode (`/%`) quotes the URL back; no route can
+    // have such a path, so it gets the contract's 404 like any unknown route.
+    frameworkErrors: ((error, _request, reply) => {
+      const answer = error.code === 'FST_ERR_BAD_URL' ? NOT_FOUND : INVALID_REQUEST;
+      // Fastify types `code()` by the route's declared replies; this hook belongs to no route.
+      void (reply as unknown as PlainReply).code(answer.status).send(answer.body);
+    }) satisfies FrameworkErrors,
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.register(service), adapter, {
     logger: [...logger],
     bodyParser: false,
     forceCloseConnections: true,
   });
   const fastify = app.getHttpAdapter().getInstance();
+  fastify.addHook('onRequest', (request, reply, done) => {
+    if (isRoutablePath(request.raw.url ?? '')) done();
+    else void reply.code(NOT_FOUND.status).send(NOT_FOUND.body);
+  });
   fastify.removeAllContentTypeParsers();
   fastify.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => done(null, body));
   return app;

@@ -167,11 +167,13 @@ export function runRefreshSuite(options: RefreshSuiteOptions): void {
       expectPair(await refresh(pair.refreshToken));
     });
 
-    it('body rules as for /login: 400 invalid_request, 413 over 16 KiB', async () => {
+    it('body rules as for /login: 400 invalid_request, 415 not JSON, 413 over 16 KiB', async () => {
       for (const body of ['', 'refreshToken=abc', '{"refreshToken":', '[]', '{}', '{"refreshToken":42}', '{"refreshToken":null}', '{"__proto__":{"refreshToken":"x"}}']) {
         const reply = await call('/refresh', post(body));
         expect({ body, status: reply.status, text: reply.text }).toEqual({ body, status: 400, text: JSON.stringify({ error: 'invalid_request' }) });
       }
+      const plain = await call('/refresh', { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: '{"refreshToken":"x"}' });
+      expect({ status: plain.status, text: plain.text }).toEqual({ status: 415, text: JSON.stringify({ error: 'unsupported_media_type' }) });
       const big = await call('/refresh', post(JSON.stringify({ refreshToken: 'x'.repeat(17 * 1024) })));
       expect({ status: big.status, text: big.text }).toEqual({ status: 413, text: JSON.stringify({ error: 'invalid_request' }) });
     });

@@ -143,7 +143,10 @@ export function runContractSuite(options: ContractSuiteOptions): void {
         expect(payload).toMatchObject({ iss: ISSUER, aud: AUDIENCE, sub: 'kevin', username: 'kevin', permissions: ['view', 'comment'] });
         const { iat, exp, jti } = payload as { iat: number; exp: number; jti: string };
         expect(Math.abs(iat - Date.now() / 1000)).toBeLessThan(60);
-        expect(exp - Math.floor(iat)).toBe(900);
+        // Whole seconds, and exactly the announced lifetime.
+        expect(Number.isInteger(iat), `iat ${iat}`).toBe(true);
+        expect(Number.isInteger(exp), `exp ${exp}`).toBe(true);
+        expect(exp - iat).toBe(900);
         // At least 128 random bits: 22 base64url characters, or 32 hex digits.
         expect(typeof jti).toBe('string');
         expect(jti.length).toBeGreaterThanOrEqual(22);
@@ -198,6 +201,38 @@ export function runContractSuite(options: ContractSuiteOptions): void {
         const reply = await rawRequest(app.url, bytes);
         expect(reply.status).toBe(400);
         expect(reply.raw.endsWith('{"error":"invalid_request"}')).toBe(true);
+      });
+
+      it.each([
+        ['text/plain', 'text/plain'],
+        ['text/plain with a charset', 'text/plain;charset=UTF-8'],
+        ['a form', 'application/x-www-form-urlencoded'],
+        ['multipart', 'multipart/form-data; boundary=x'],
+        ['text/json', 'text/json'],
+        ['a JSON-like type', 'application/jsonp'],
+        ['two types', 'application/json, text/plain'],
+      ])('answers 415 unsupported_media_type to a JSON body sent as %s, and issues no token', async (_, type) => {
+        expectJson(await call('/login', { method: 'POST', headers: { 'Content-Type': type }, body: JSON.stringify(KEVIN) }), 415, { error: 'unsupported_media_type' });
+      });
+
+      it('answers 415 to a body without any Content-Type', async () => {
+        // fetch would add text/plain by itself: a raw request sends no Content-Type at all.
+        const body = JSON.stringify(KEVIN);
+        const reply = await rawRequest(app.url, `POST /login HTTP/1.1\r\nHost: x\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`);
+        expect(reply.status).toBe(415);
+        expect(reply.raw.endsWith('{"error":"unsupported_media_type"}')).toBe(true);
+      });
+
+      it.each(['application/json; charset=utf-8', 'Application/JSON', 'APPLICATION/JSON;charset=UTF-8'])('accepts the JSON media type written %j', async (type) => {
+        expect((await call('/login', { method: 'POST', headers: { 'Content-Type': type }, body: JSON.stringify(KEVIN) })).status).toBe(200);
+      });
+
+      it('answers a POST without a body 400 invalid_request whatever its Content-Type: there is no JSON to refuse the type of', async () => {
+        for (const type of ['text/plain', 'application/json']) {
+          const reply = await rawRequest(app.url, `POST /login HTTP/1.1\r\nHost: x\r\nContent-Type: ${type}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`);
+          expect(reply.status, type).toBe(400);
+          expect(reply.raw.endsWith('{"error":"invalid_request"}')).toBe(true);
+        }
       });
 
       it('accepts extra fields next to valid credentials', async () => {
@@ -396,14 +431,48 @@ export function runContractSuite(options: ContractSuiteOptions): void {
         expect((await me(token)).status).toBe(200);
       });
 
-      it('accepts a cookie token on a same-origin POST, on a POST without Sec-Fetch-Site, and on a cross-site GET', async () => {
+      it('accepts a cookie token on a POST marked Sec-Fetch-Site: same-origin or none, and on a cross-site GET', async () => {
         const token = await login(KEVIN);
         expect((await call('/me', { headers: { Cookie: `access_token=${token}`, 'Sec-Fetch-Site': 'cross-site' } })).status).toBe(200);
+        expect((await call('/me', { headers: { Cookie: `access_token=${token}`, Origin: 'https://evil.example' } })).status).toBe(200);
         expect((await logout({ Cookie: `access_token=${token}`, 'Sec-Fetch-Site': 'same-origin' })).status).toBe(204);
         expectInvalidToken(await me(token), 'token revoked', token);
         const other = await login(KEVIN);
-        expect((await logout({ Cookie: `access_token=${other}` })).status).toBe(204);
+        expect((await logout({ Cookie: `access_token=${other}`, 'Sec-Fetch-Site': 'none' })).status).toBe(204);
         expectInvalidToken(await me(other), 'token revoked', other);
+      });
+
+      it('without Sec-Fetch-Site, accepts a cookie token on a bodyless POST whose Origin names the Host', async () => {
+        const token = await login(KEVIN);
+        // The app's own origin: what a browser sends from a page of this host and port.
+        expect((await logout({ Cookie: `access_token=${token}`, Origin: app.url })).status).toBe(204);
+        expectInvalidToken(await me(token), 'token revoked', token);
+      });
+
+      it.each([
+        ['no Origin at all', {}],
+        ['a foreign Origin', { Origin: 'https://evil.example' }],
+        ['the Host on another port', { Origin: 'http://127.0.0.1:1' }],
+        ['the Host under another scheme', { Origin: 'https://127.0.0.1' }],
+        ['Origin: null', { Origin: 'null' }],
+        ['a malformed Origin', { Origin: '127.0.0.1' }],
+        ['an Origin with a path', { Origin: 'http://127.0.0.1/x' }],
+      ] as [string, Record<string, string>][])('without Sec-Fetch-Site, refuses a cookie token on a POST with %s, and leaves the token alone', async (_, headers) => {
+        const token = await login(KEVIN);
+        expectInvalidToken(await logout({ Cookie: `access_token=${token}`, ...headers }), 'cross-site request refused', token);
+        expect((await me(token)).status).toBe(200);
+      });
+
+      it('refuses a cross-site POST /password through the cookie (text/plain, foreign Origin): 401, and the password is unchanged', async () => {
+        const token = await login(ADMIN);
+        const body = JSON.stringify({ currentPassword: ADMIN.password, newPassword: 'hijacked-password' });
+        for (const type of ['text/plain', 'application/json']) {
+          const reply = await call('/password', { method: 'POST', headers: { Cookie: `access_token=${token}`, Origin: 'https://evil.example', 'Content-Type': type }, body });
+          expectInvalidToken(reply, 'cross-site request refused', token);
+        }
+        expect((await me(token)).status).toBe(200);
+        expectJson(await call('/login', jsonBody(JSON.stringify({ username: 'admin', password: 'hijacked-password' }))), 401, { error: 'invalid_credentials' });
+        expect((await call('/login', jsonBody(JSON.stringify(ADMIN)))).status).toBe(200);
       });
 
       it('accepts a token from the Authorization header on a cross-site POST: only cookies ride along cross-site', async () => {
@@ -487,6 +556,57 @@ export function runContractSuite(options: ContractSuiteOptions): void {
       });
     });
 
+    describe('routing', () => {
+      const variants = ['/me/', '/ME', '/Me', '/health/', '/HEALTH', '/admin/', '/.well-known/jwks.json/', '//me', '/me/x', '/nope', '/%6De', '/me%2F', '/health;x'];
+
+      it.each(variants)('answers GET %s 404 not_found, with or without a token', async (path) => {
+        const token = await login(ADMIN);
+        const target = `GET ${path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n`;
+        for (const headers of ['', `Authorization: Bearer ${token}\r\n`, `Cookie: access_token=${token}\r\n`]) {
+          // A raw request: fetch would normalise some of these paths before sending them.
+          const reply = await rawRequest(app.url, `${target}${headers}\r\n`);
+          expect({ status: reply.status, body: reply.raw.split('\r\n\r\n').slice(1).join('') }, `${path} ${headers.slice(0, 14)}`).toEqual({ status: 404, body: '{"error":"not_found"}' });
+        }
+      });
+
+      it('serves the exact paths (the twins of the 404s above)', async () => {
+        const token = await login(ADMIN);
+        expectJson(await call('/health'), 200, { status: 'ok' });
+        expect((await me(token)).status).toBe(200);
+        expect((await call('/admin', { headers: bearer(token) })).status).toBe(200);
+        expectJson(await call('/health?x=%zz'), 200, { status: 'ok' });
+      });
+
+      it.each([
+        ['POST', '/me'],
+        ['POST', '/health'],
+        ['GET', '/login'],
+        ['GET', '/logout'],
+        ['DELETE', '/me'],
+        ['POST', '/login/'],
+        ['POST', '/Login'],
+        ['POST', '/password/'],
+      ])('answers %s %s 404 not_found, with or without a token', async (method, path) => {
+        const token = await login(ADMIN);
+        const body = method === 'POST' ? { body: JSON.stringify(ADMIN), headers: { 'Content-Type': 'application/json' } } : {};
+        expectJson(await call(path, { method, ...body }), 404, { error: 'not_found' });
+        expectJson(await call(path, { method, ...body, headers: { ...body.headers, ...bearer(token) } }), 404, { error: 'not_found' });
+      });
+
+      it.each(['/%', '/%zz', '/me%zz', '/%E0%A4%A', '/%00'])('answers the malformed path %s 404 not_found without echoing it', async (path) => {
+        const reply = await rawRequest(app.url, `GET ${path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
+        expect(reply.status).toBe(404);
+        const body = reply.raw.split('\r\n\r\n').slice(1).join('');
+        expect(body).toBe('{"error":"not_found"}');
+        expect(reply.raw.includes(path.slice(1))).toBe(false);
+      });
+
+      it.each(['OPTIONS', 'GET'])('answers the asterisk target (%s *) 404 not_found: it names no route', async (method) => {
+        const reply = await rawRequest(app.url, `${method} * HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
+        expect({ status: reply.status, body: reply.raw.split('\r\n\r\n').slice(1).join('') }).toEqual({ status: 404, body: '{"error":"not_found"}' });
+      });
+    });
+
     describe('hostile requests', () => {
       const statusOf = async (bytes: string | Buffer): Promise<number | undefined> => (await rawRequest(app.url, bytes)).status;
 
@@ -506,19 +626,14 @@ export function runContractSuite(options: ContractSuiteOptions): void {
         expect(await statusOf(Buffer.concat([Buffer.from('GET /me HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer '), Buffer.from([0xe9, 0xff, 0xfe, 0x80]), Buffer.from('\r\nConnection: close\r\n\r\n')]))).toBe(401);
       });
 
-      it('answers 4xx to control bytes in headers and to a request that is not HTTP', async () => {
-        for (const bytes of [
-          Buffer.concat([Buffer.from('GET /me HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer a'), Buffer.from([0x00, 0x01]), Buffer.from('b\r\nConnection: close\r\n\r\n')]),
-          Buffer.from([0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01, 0xfc, 0x03, 0x03, 0x0d, 0x0a, 0x0d, 0x0a]),
-          Buffer.from('GET /me HTTP/1.1\r\nHost: x\r\nAuthorization Bearer x\r\nConnection: close\r\n\r\n'),
-        ]) {
-          const status = await statusOf(bytes);
-          // Closing the connection without an answer is fine; a 5xx is not.
-          if (status !== undefined) {
-            expect(status).toBeGreaterThanOrEqual(400);
-            expect(status).toBeLessThan(500);
-          }
-        }
+      it.each([
+        ['control bytes in a header', Buffer.concat([Buffer.from('GET /me HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer a'), Buffer.from([0x00, 0x01]), Buffer.from('b\r\nConnection: close\r\n\r\n')])],
+        ['a TLS handshake sent to the plain-HTTP port', Buffer.from([0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01, 0xfc, 0x03, 0x03, 0x0d, 0x0a, 0x0d, 0x0a])],
+        ['a header line without a colon', Buffer.from('GET /me HTTP/1.1\r\nHost: x\r\nAuthorization Bearer x\r\nConnection: close\r\n\r\n')],
+      ])('answers 400 to %s, rather than closing the connection silently', async (_, bytes) => {
+        // Node's HTTP parser refuses these before any framework runs, and answers 400 Bad Request.
+        // A closed connection without an answer would leave the client guessing; a 5xx is a bug.
+        expect(await statusOf(bytes)).toBe(400);
       });
     });
 
@@ -539,39 +654,100 @@ export function runContractSuite(options: ContractSuiteOptions): void {
     });
 
     const password = (token: string, body: string): Promise<Reply> => call('/password', jsonBody(body, bearer(token)));
+    const change = (currentPassword: unknown, newPassword: unknown): string => JSON.stringify({ currentPassword, newPassword });
+    // Kevin's password as the tests below leave it: each change moves it on.
+    let kevinPassword = KEVIN.password;
+    const kevin = (): { username: string; password: string } => ({ username: 'kevin', password: kevinPassword });
 
     it.each([
       ['not JSON', 'newPassword=x'],
       ['an empty body', ''],
       ['an array', '["new-password"]'],
-      ['no newPassword', '{"password":"new-password"}'],
-      ['a numeric newPassword', '{"newPassword":12345678}'],
-      ['a null newPassword', '{"newPassword":null}'],
-      ['an empty newPassword', '{"newPassword":""}'],
-    ])('answers 400 invalid_request for %s, and the token keeps working', async (_, body) => {
+      ['no currentPassword', '{"newPassword":"new-password"}'],
+      ['no newPassword', change('admin-password', undefined)],
+      ['a numeric newPassword', change('admin-password', 12345678)],
+      ['a numeric currentPassword', change(12345678, 'new-password')],
+      ['a null newPassword', change('admin-password', null)],
+      ['an empty newPassword', change('admin-password', '')],
+      ['a newPassword of 7 characters', change('admin-password', '1234567')],
+      ['the pre-contract body (newPassword only)', '{"newPassword":"brand-new-password"}'],
+    ])('answers 400 invalid_request for %s; nothing changes', async (_, body) => {
       const token = await login(ADMIN);
       expectJson(await password(token, body), 400, { error: 'invalid_request' });
       expect((await me(token)).status).toBe(200);
+      expect((await call('/login', jsonBody(JSON.stringify(ADMIN)))).status).toBe(200);
+    });
+
+    it('answers 403 invalid_credentials for a wrong currentPassword; nothing changes', async () => {
+      const token = await login(ADMIN);
+      for (const current of ['wrong-password', 'kevin-password', '', 'ADMIN-PASSWORD']) {
+        expectJson(await password(token, change(current, 'taken-over-password')), 403, { error: 'invalid_credentials' });
+      }
+      expect((await me(token)).status).toBe(200);
+      expectJson(await call('/login', jsonBody(JSON.stringify({ username: 'admin', password: 'taken-over-password' }))), 401, { error: 'invalid_credentials' });
+      expect((await call('/login', jsonBody(JSON.stringify(ADMIN)))).status).toBe(200);
+    });
+
+    it('answers 415 for a body that is not application/json; nothing changes', async () => {
+      const token = await login(ADMIN);
+      const reply = await call('/password', { method: 'POST', headers: { ...bearer(token), 'Content-Type': 'text/plain' }, body: change(ADMIN.password, 'text-plain-password') });
+      expectJson(reply, 415, { error: 'unsupported_media_type' });
+      expect((await me(token)).status).toBe(200);
+      expect((await call('/login', jsonBody(JSON.stringify(ADMIN)))).status).toBe(200);
     });
 
     it('answers 204, revokes every older token of the user only, and accepts a login right after', async () => {
-      const first = await login(KEVIN);
-      const second = await login(KEVIN);
+      const first = await login(kevin());
+      const second = await login(kevin());
       const otherUser = await login(ADMIN);
       const jose = await joseToken(goodClaims({ iat: nowSeconds() - 30 }));
 
-      const reply = await password(first, JSON.stringify({ newPassword: 'kevin-new-password' }));
+      // Exactly eight characters is long enough.
+      const reply = await password(first, change(kevinPassword, 'kevin-pw'));
       expect(reply.status).toBe(204);
       expect(reply.text).toBe('');
+      const old = kevinPassword;
+      kevinPassword = 'kevin-pw';
 
       for (const token of [first, second, jose]) expectInvalidToken(await me(token), 'token revoked', token);
       expect((await me(otherUser)).status).toBe(200);
 
-      expectJson(await call('/login', jsonBody(JSON.stringify(KEVIN))), 401, { error: 'invalid_credentials' });
-      const fresh = await login({ username: 'kevin', password: 'kevin-new-password' });
+      expectJson(await call('/login', jsonBody(JSON.stringify({ username: 'kevin', password: old }))), 401, { error: 'invalid_credentials' });
+      const fresh = await login(kevin());
       const claims = JSON.parse((await me(fresh)).text) as Record<string, unknown>;
       expect(claims.sub).toBe('kevin');
       expect((await call('/logout', { method: 'POST', headers: bearer(fresh) })).status).toBe(204);
+    });
+
+    it('refuses every token of a login with the old password still in flight when the change answered 204', async () => {
+      for (let round = 0; round < 2; round++) {
+        const old = kevinPassword;
+        const next = `kevin-round-${round}-password`;
+        const token = await login(kevin());
+        // Logins with the old password, one every few milliseconds, before and while the change runs.
+        const logins: Promise<Reply>[] = [];
+        const started = (async () => {
+          for (let i = 0; i < 12; i++) {
+            logins.push(call('/login', jsonBody(JSON.stringify({ username: 'kevin', password: old }))));
+            await new Promise((resolve) => setTimeout(resolve, 5));
+          }
+        })();
+        await new Promise((resolve) => setTimeout(resolve, 15));
+        expect((await password(token, change(old, next))).status).toBe(204);
+        kevinPassword = next;
+        // Right after the 204, a login with the new password works and its token is accepted at once.
+        const fresh = await login(kevin());
+        expect((await me(fresh)).status).toBe(200);
+
+        await started;
+        const replies = await Promise.all(logins);
+        for (const reply of replies) expect([200, 401], reply.text).toContain(reply.status);
+        const won = replies.filter((r) => r.status === 200).map((r) => (JSON.parse(r.text) as { token: string }).token);
+        // The logins sent before the change checked the old password: the race really happened.
+        expect(won.length).toBeGreaterThan(0);
+        for (const stale of won) expectInvalidToken(await me(stale), 'token revoked', stale);
+        expect((await me(fresh)).status).toBe(200);
+      }
     });
 
     it('exits with code 0 on SIGINT', async () => {

@@ -1,16 +1,15 @@
 /**
  * REDIS_URL end to end: four app processes (two Hono, one Koa, one Nest) sharing one real
- * redis-server. A logout or a password change on one instance is refused by another within a
- * second (the issue's bound, polled); a Redis outage is answered with 401 `revocation status
- * unavailable`, never a 500 or a hang, and the apps recover by themselves when it returns.
+ * redis-server. A logout or a password change on one instance is refused by another (polled: how
+ * fast is measured in bench/, not asserted here); a Redis outage is answered with 401 `revocation
+ * status unavailable`, never a 500 or a hang, and the apps recover by themselves when it returns;
+ * and when Redis comes back without its data, every revocation still holds.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { redisAvailable, RedisServer } from '../../redis/test/redis-server.js';
 import { bearer, request, startApp, type Reply, type RunningApp } from '../src/index.js';
 
-/** The issue's acceptance bound for a revocation to reach another instance. */
-const WITHIN_MS = 1000;
-/** Past this, an answer or a recovery counts as a hang. */
+/** Past this, an answer, a revocation reaching another instance or a recovery counts as lost. */
 const HANG_MS = 10_000;
 
 const KEVIN = { username: 'kevin', password: 'kevin-password' };
@@ -32,28 +31,19 @@ function expectRefused(reply: Reply, description: string): void {
   expect(reply.headers.get('www-authenticate')).toBe(`Bearer realm="jwt-example", error="invalid_token", error_description="${description}"`);
 }
 
-/**
- * Polls `app` with the token until it stops accepting it; returns the first refusal and the time
- * from the call (the revocation having returned) to it. The poll waits far past the bound, so a busy
- * machine yields a measured latency to judge rather than a poll that gave up.
- */
-async function pollUntilRefused(app: RunningApp, token: string): Promise<{ reply: Reply; elapsedMs: number }> {
-  const start = performance.now();
+/** Polls `app` with the token until it stops accepting it, or HANG_MS have passed; returns the last reply. */
+async function pollUntilRefused(app: RunningApp, token: string): Promise<Reply> {
+  const deadline = Date.now() + HANG_MS;
   for (;;) {
     const reply = await me(app, token);
-    const elapsedMs = performance.now() - start;
-    if (reply.status !== 200 || elapsedMs > HANG_MS) return { reply, elapsedMs };
+    if (reply.status !== 200 || Date.now() > deadline) return reply;
     await new Promise((r) => setTimeout(r, 5));
   }
 }
 
-/** The issue's acceptance criterion: refused as revoked, and the measured latency within the bound. */
-function expectRevokedWithinBound({ reply, elapsedMs }: { reply: Reply; elapsedMs: number }, what: string): void {
-  const measured = `${what}: first refused after ${elapsedMs.toFixed(1)} ms (bound ${WITHIN_MS} ms)`;
-  console.info(`[redis e2e] ${measured}`);
+function expectRevoked(reply: Reply, what: string): void {
   expect(reply.status, `${what}: still accepted ${HANG_MS} ms after the revocation`).toBe(401);
   expectRefused(reply, 'token revoked');
-  expect(elapsedMs, measured).toBeLessThanOrEqual(WITHIN_MS);
 }
 
 async function pollUntil(condition: () => Promise<boolean>, ms: number, what: string): Promise<void> {
@@ -93,14 +83,14 @@ describe.skipIf(!redisAvailable)('REDIS_URL: revocations shared by every instanc
   ] as const;
 
   for (const [from, to] of pairs) {
-    it(`logout on ${from} is refused by ${to} within a second; other tokens stay valid`, async () => {
+    it(`logout on ${from} is refused by ${to}; other tokens stay valid`, async () => {
       const token = await login(apps[from], KEVIN);
       const other = await login(apps[to], KEVIN);
       expect((await me(apps[to], token)).status).toBe(200);
 
       const logout = await request(apps[from].url, '/logout', { method: 'POST', headers: bearer(token) });
       expect(logout.status).toBe(204);
-      expectRevokedWithinBound(await pollUntilRefused(apps[to], token), `logout on ${from}, token used on ${to}`);
+      expectRevoked(await pollUntilRefused(apps[to], token), `logout on ${from}, token used on ${to}`);
       expectRefused(await me(apps[from], token), 'token revoked');
 
       expect((await me(apps[from], other)).status).toBe(200);
@@ -119,9 +109,9 @@ describe.skipIf(!redisAvailable)('REDIS_URL: revocations shared by every instanc
       const olderOnFrom = await login(apps[from], user);
       const newPassword = `${user.username}-changed-password`;
 
-      const change = await request(apps[from].url, '/password', { ...json({ newPassword }), headers: { ...bearer(olderOnFrom), 'Content-Type': 'application/json' } });
+      const change = await request(apps[from].url, '/password', { ...json({ currentPassword: user.password, newPassword }), headers: { ...bearer(olderOnFrom), 'Content-Type': 'application/json' } });
       expect(change.status).toBe(204);
-      expectRevokedWithinBound(await pollUntilRefused(apps[to], olderOnTo), `password change on ${from}, older token used on ${to}`);
+      expectRevoked(await pollUntilRefused(apps[to], olderOnTo), `password change on ${from}, older token used on ${to}`);
       expectRefused(await me(apps[to], olderOnFrom), 'token revoked');
       expectRefused(await me(apps[from], olderOnTo), 'token revoked');
 
@@ -157,7 +147,43 @@ describe.skipIf(!redisAvailable)('REDIS_URL: revocations shared by every instanc
     }
     const after = await login(apps.koa, KEVIN);
     expect((await request(apps.koa.url, '/logout', { method: 'POST', headers: bearer(after) })).status).toBe(204);
-    expectRevokedWithinBound(await pollUntilRefused(apps.nest, after), 'logout on koa after the outage, token used on nest');
+    expectRevoked(await pollUntilRefused(apps.nest, after), 'logout on koa after the outage, token used on nest');
+    for (const app of Object.values(apps)) expect(app.stderr()).not.toMatch(/unhandled|TypeError|ReferenceError/i);
+  });
+
+  it('keeps refusing a logged-out token and a token from before a password change when Redis restarts empty', async () => {
+    // A is koa, B is honoB: neither has changed kevin's password in the cases above.
+    const [a, b] = [apps.koa, apps.honoB];
+    const loggedOut = await login(a, ADMIN);
+    const beforeChangeOnB = await login(b, KEVIN);
+    const beforeChangeOnA = await login(a, KEVIN);
+    expect((await request(a.url, '/logout', { method: 'POST', headers: bearer(loggedOut) })).status).toBe(204);
+    const newPassword = 'kevin-after-data-loss';
+    const change = await request(a.url, '/password', { ...json({ currentPassword: KEVIN.password, newPassword }), headers: { ...bearer(beforeChangeOnA), 'Content-Type': 'application/json' } });
+    expect(change.status).toBe(204);
+    for (const app of [a, b]) {
+      expectRevoked(await pollUntilRefused(app, loggedOut), 'logout on A');
+      expectRevoked(await pollUntilRefused(app, beforeChangeOnB), 'password change on A');
+    }
+    const bystander = await login(b, ADMIN);
+
+    await redis.stop(); // kill -9, and no persistence: it comes back empty
+    for (const app of [a, b]) {
+      await pollUntil(async () => (await me(app, bystander)).status === 401, HANG_MS, 'the app notices Redis is gone');
+      expectRefused(await me(app, bystander), 'revocation status unavailable');
+    }
+    await redis.restart();
+    for (const app of Object.values(apps)) {
+      await pollUntil(async () => (await me(app, bystander)).status === 200, HANG_MS, 'the app recovers without a restart');
+    }
+    for (const app of [a, b]) {
+      expectRefused(await me(app, loggedOut), 'token revoked');
+      expectRefused(await me(app, beforeChangeOnB), 'token revoked');
+      expectRefused(await me(app, beforeChangeOnA), 'token revoked');
+    }
+    // Negative twin: a login made after the change is accepted on both.
+    const fresh = await login(a, { username: 'kevin', password: newPassword });
+    for (const app of [a, b]) expect(JSON.parse((await me(app, fresh)).text)).toMatchObject({ sub: 'kevin' });
     for (const app of Object.values(apps)) expect(app.stderr()).not.toMatch(/unhandled|TypeError|ReferenceError/i);
   });
 });

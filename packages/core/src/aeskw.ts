@@ -1,12 +1,11 @@
 /**
- * AES Key Wrap (RFC 3394), used by A128KW/A256KW and ECDH-ES+AxxxKW. The platform does the
- * cipher work: node:crypto's `id-aesNNN-wrap` or WebCrypto's AES-KW. An integrity failure on
+ * AES Key Wrap (RFC 3394), used by A128KW/A192KW/A256KW and ECDH-ES+AxxxKW. The platform does
+ * the cipher work: node:crypto's `id-aesNNN-wrap` or WebCrypto's AES-KW. An integrity failure on
  * unwrap is ERR_JWE_DECRYPTION_FAILED.
  */
 import type { CipherKey } from 'node:crypto';
-import { subtle } from './backend.js';
-import { cachedImport } from './jwe-keys.js';
-import { cacheFor, decryptionFailed, type CryptoContext } from './jwe-content.js';
+import { subtle, type NodeCryptoModule } from './backend.js';
+import { cacheFor, decryptionFailed, importAes, type CryptoContext } from './jwe-content.js';
 import type { MaybePromise } from './maybe-promise.js';
 
 /** The default initial value of RFC 3394 section 2.2.3.1. */
@@ -15,12 +14,34 @@ const DEFAULT_IV = new Uint8Array([0xa6, 0xa6, 0xa6, 0xa6, 0xa6, 0xa6, 0xa6, 0xa
 // raw-importable type that accepts every length from 16 to 64 bytes.
 const CARRIER = { name: 'HMAC', hash: 'SHA-256' } as const;
 
+const wrapCiphers = new WeakMap<NodeCryptoModule, boolean>();
+
+/**
+ * The node:crypto module when it has the RFC 3394 ciphers. Bun's node:crypto does not ("Unknown
+ * cipher"), while its WebCrypto has AES-KW: there key wrapping takes the WebCrypto path.
+ */
+function nodeWrap(ctx: CryptoContext): NodeCryptoModule | undefined {
+  const nc = ctx.node;
+  if (!nc) return undefined;
+  let has = wrapCiphers.get(nc);
+  if (has === undefined) {
+    try {
+      nc.createCipheriv('id-aes128-wrap', new Uint8Array(16), DEFAULT_IV);
+      has = true;
+    } catch {
+      has = false;
+    }
+    wrapCiphers.set(nc, has);
+  }
+  return has ? nc : undefined;
+}
+
 function kekKey(kek: Uint8Array, ctx: CryptoContext): Promise<CryptoKey> {
-  return cachedImport(cacheFor(kek, ctx), 'AES-KW', () => subtle().importKey('raw', kek as BufferSource, 'AES-KW', false, ['wrapKey', 'unwrapKey']));
+  return importAes(kek, 'AES-KW', cacheFor(kek, ctx));
 }
 
 export function wrapKey(kek: Uint8Array, cek: Uint8Array, ctx: CryptoContext): MaybePromise<Uint8Array> {
-  const nc = ctx.node;
+  const nc = nodeWrap(ctx);
   if (nc) {
     const cipher = nc.createCipheriv(`id-aes${kek.length * 8}-wrap`, kek as CipherKey, DEFAULT_IV);
     return Buffer.concat([cipher.update(cek), cipher.final()]);
@@ -33,7 +54,7 @@ export function wrapKey(kek: Uint8Array, cek: Uint8Array, ctx: CryptoContext): M
 export function unwrapKey(kek: Uint8Array, wrapped: Uint8Array, ctx: CryptoContext): MaybePromise<Uint8Array> {
   // RFC 3394 output is whole 64-bit blocks, at least two of them plus the integrity block.
   if (wrapped.length < 24 || wrapped.length % 8 !== 0) throw decryptionFailed();
-  const nc = ctx.node;
+  const nc = nodeWrap(ctx);
   if (nc) {
     try {
       const decipher = nc.createDecipheriv(`id-aes${kek.length * 8}-wrap`, kek as CipherKey, DEFAULT_IV);
@@ -42,13 +63,17 @@ export function unwrapKey(kek: Uint8Array, wrapped: Uint8Array, ctx: CryptoConte
       throw decryptionFailed();
     }
   }
-  return kekKey(kek, ctx)
-    .then((k) => subtle().unwrapKey('raw', wrapped as BufferSource, k, 'AES-KW', CARRIER, true, ['sign']))
-    .then((c) => subtle().exportKey('raw', c))
-    .then(
-      (raw) => new Uint8Array(raw),
-      () => {
-        throw decryptionFailed();
-      },
-    );
+  // A KEK the runtime cannot import (AES-192 missing) fails alike for every token, and says so;
+  // only the unwrap itself is the one decryption failure.
+  return kekKey(kek, ctx).then((k) =>
+    subtle()
+      .unwrapKey('raw', wrapped as BufferSource, k, 'AES-KW', CARRIER, true, ['sign'])
+      .then((c) => subtle().exportKey('raw', c))
+      .then(
+        (raw) => new Uint8Array(raw),
+        () => {
+          throw decryptionFailed();
+        },
+      ),
+  );
 }

@@ -46,13 +46,18 @@ export interface ClaimOptions {
    */
   maxTokenAge?: number | string;
   /**
-   * Leeway for `exp`, `nbf` and `iat`, in seconds or a duration. At most 10 minutes.
+   * Leeway for `exp`, `nbf` and `iat`, in seconds or a duration. At most 10 minutes. Applied
+   * exactly: with `clockTolerance: 1.5` a token is accepted until 1.5 s after its `exp`, not 2.
    * @default 0
+   * @example clockTolerance: '30s'
    */
   clockTolerance?: number | string;
   /**
-   * The current time in milliseconds. Inject a fixed clock in tests.
+   * The current time in milliseconds. Inject a fixed clock in tests. Time claims are compared
+   * with it exactly (a fractional `exp` expires at that fraction of a second); a clock that
+   * answers anything but a finite number makes verification fail with ERR_CONFIG_INVALID.
    * @default Date.now
+   * @example clock: () => Date.UTC(2030, 0, 1)
    */
   clock?: () => number;
 }
@@ -63,8 +68,10 @@ export interface CompiledClaimOptions {
   subject: string | undefined;
   required: readonly string[];
   requireExp: boolean;
-  maxAge: number | undefined;
-  tolerance: number;
+  /** `maxTokenAge` in milliseconds. */
+  maxAgeMs: number | undefined;
+  /** `clockTolerance` in milliseconds. */
+  toleranceMs: number;
   clock: () => number;
 }
 
@@ -91,8 +98,8 @@ export function compileClaimOptions(options: ClaimOptions): CompiledClaimOptions
     subject: options.subject,
     required,
     requireExp: options.requireExp ?? true,
-    maxAge: options.maxTokenAge === undefined ? undefined : toSeconds(options.maxTokenAge, 'maxTokenAge'),
-    tolerance,
+    maxAgeMs: options.maxTokenAge === undefined ? undefined : toSeconds(options.maxTokenAge, 'maxTokenAge') * 1000,
+    toleranceMs: tolerance * 1000,
     clock: options.clock ?? Date.now,
   };
 }
@@ -119,10 +126,18 @@ export function audienceClaim(payload: JwtClaims): string | readonly string[] | 
   return aud;
 }
 
+/**
+ * The current time in milliseconds from the configured clock. A clock answering NaN would make
+ * every time comparison false, i.e. accept every expired token: that fails closed instead.
+ */
+function clockMs(o: CompiledClaimOptions): number {
+  const ms = o.clock();
+  if (typeof ms !== 'number' || !Number.isFinite(ms)) throw configError('clock must return milliseconds');
+  return ms;
+}
+
 /** Checks types and values of the registered claims. Throws the first failure. */
 export function validateClaims(payload: JwtClaims, o: CompiledClaimOptions): void {
-  const exactNow = o.clock() / 1000;
-  const now = Math.floor(exactNow);
   const exp = numericDate(payload, 'exp');
   const nbf = numericDate(payload, 'nbf');
   const iat = numericDate(payload, 'iat');
@@ -131,18 +146,23 @@ export function validateClaims(payload: JwtClaims, o: CompiledClaimOptions): voi
   stringClaim(payload, 'jti');
   const aud = audienceClaim(payload);
 
+  // Every comparison is against the exact time, never a whole second: flooring the clock would
+  // accept a fractional exp for up to a second after it passed. Each limit is computed in
+  // milliseconds (exact for integer clocks and tolerances) and divided once, so the only rounding
+  // is that of the division, which cannot reorder two times a double tells apart. For integer
+  // exp, nbf and iat this is the same answer as comparing whole seconds.
+  const ms = clockMs(o);
   if (exp === undefined) {
     if (o.requireExp) throw new JwtError('ERR_JWT_CLAIM_MISSING', { claim: 'exp', detail: 'required claim missing: exp' });
-  } else if (exp <= now - o.tolerance) {
+  } else if (exp <= (ms - o.toleranceMs) / 1000) {
     throw new JwtError('ERR_JWT_EXPIRED', { claim: 'exp' });
   }
-  // Against the exact time: a fractional iat (sign's timestamp: 'ms') is not "in the future" for
-  // the rest of the second it was issued in. For integer claims this is the same as `now`.
-  if (nbf !== undefined && nbf > exactNow + o.tolerance) throw new JwtError('ERR_JWT_NOT_YET_VALID', { claim: 'nbf' });
-  if (iat !== undefined && iat > exactNow + o.tolerance) throw new JwtError('ERR_JWT_ISSUED_IN_FUTURE', { claim: 'iat' });
-  if (o.maxAge !== undefined) {
+  const latest = (ms + o.toleranceMs) / 1000;
+  if (nbf !== undefined && nbf > latest) throw new JwtError('ERR_JWT_NOT_YET_VALID', { claim: 'nbf' });
+  if (iat !== undefined && iat > latest) throw new JwtError('ERR_JWT_ISSUED_IN_FUTURE', { claim: 'iat' });
+  if (o.maxAgeMs !== undefined) {
     if (iat === undefined) throw new JwtError('ERR_JWT_CLAIM_MISSING', { claim: 'iat', detail: 'required claim missing: iat' });
-    if (now - iat > o.maxAge + o.tolerance) throw new JwtError('ERR_JWT_EXPIRED', { claim: 'iat', detail: 'token expired: too old' });
+    if (iat < (ms - o.maxAgeMs - o.toleranceMs) / 1000) throw new JwtError('ERR_JWT_EXPIRED', { claim: 'iat', detail: 'token expired: too old' });
   }
   for (const name of o.required) {
     // Own members only: `constructor` or `toString` must not count as present through the prototype.

@@ -52,7 +52,7 @@ describe('extractToken', () => {
 
   it('falls back to the configured cookie only without an Authorization header', () => {
     const options = { cookie: 'access_token' };
-    expect(extractToken({ cookie: `theme=dark; access_token=${TOKEN}` }, options)).toBe(TOKEN);
+    expect(extractToken({ cookie: `theme=dark; access_token=${TOKEN}`, method: 'GET' }, options)).toBe(TOKEN);
     expect(extractToken({ authorization: 'Bearer from-header', cookie: `access_token=${TOKEN}` }, options)).toBe('from-header');
     // A bad Authorization header is refused, never silently replaced by the cookie.
     schemeError(() => extractToken({ authorization: 'Basic dXNlcjpwYXNz', cookie: `access_token=${TOKEN}` }, options));
@@ -226,8 +226,8 @@ describe('extractToken: repeated and empty headers', () => {
   });
 
   it('falls back to the cookie only when the header is absent (undefined or null)', () => {
-    expect(extractToken({ authorization: undefined, cookie: `access_token=${TOKEN}` }, { cookie: 'access_token' })).toBe(TOKEN);
-    expect(extractToken({ authorization: null, cookie: `access_token=${TOKEN}` }, { cookie: 'access_token' })).toBe(TOKEN);
+    expect(extractToken({ authorization: undefined, cookie: `access_token=${TOKEN}`, method: 'GET' }, { cookie: 'access_token' })).toBe(TOKEN);
+    expect(extractToken({ authorization: null, cookie: `access_token=${TOKEN}`, method: 'GET' }, { cookie: 'access_token' })).toBe(TOKEN);
   });
 });
 
@@ -243,12 +243,59 @@ describe('extractToken: cookies on cross-site requests', () => {
     }
   });
 
-  it('accepts a cookie token on safe methods, same-origin, user-initiated or non-browser requests', () => {
+  it('accepts a cookie token on safe methods from anywhere, and on others when Sec-Fetch-Site says same-origin or none', () => {
     expect(extractToken({ cookie, method: 'GET', secFetchSite: 'cross-site' }, { cookie: 'access_token' })).toBe(TOKEN);
     expect(extractToken({ cookie, method: 'HEAD', secFetchSite: 'same-site' }, { cookie: 'access_token' })).toBe(TOKEN);
+    expect(extractToken({ cookie, method: 'options', origin: 'https://evil.example', host: 'api.example' }, { cookie: 'access_token' })).toBe(TOKEN);
     expect(extractToken({ cookie, method: 'POST', secFetchSite: 'same-origin' }, { cookie: 'access_token' })).toBe(TOKEN);
     expect(extractToken({ cookie, method: 'POST', secFetchSite: 'none' }, { cookie: 'access_token' })).toBe(TOKEN);
-    expect(extractToken({ cookie, method: 'POST' }, { cookie: 'access_token' })).toBe(TOKEN);
+    // Sec-Fetch-Site decides when present, whatever the Origin says.
+    expect(extractToken({ cookie, method: 'POST', secFetchSite: 'Same-Origin', origin: 'https://evil.example', host: 'api.example' }, { cookie: 'access_token' })).toBe(TOKEN);
+    crossSite(() => extractToken({ cookie, method: 'POST', secFetchSite: 'cross-site', origin: 'https://api.example', host: 'api.example' }, { cookie: 'access_token' }));
+    crossSite(() => extractToken({ cookie, method: 'POST', secFetchSite: 'unknown-value' }, { cookie: 'access_token' }));
+  });
+
+  it('without Sec-Fetch-Site, accepts a cookie token on a POST only when the Origin names the request\'s Host', () => {
+    const post = (origin: string | null | undefined, host: string | null | undefined) =>
+      () => extractToken({ cookie, method: 'POST', secFetchSite: undefined, origin, host }, { cookie: 'access_token' });
+    expect(post('http://127.0.0.1:3000', '127.0.0.1:3000')()).toBe(TOKEN);
+    expect(post('https://api.example', 'api.example')()).toBe(TOKEN);
+    expect(post('https://api.example', 'API.example:443')()).toBe(TOKEN);
+    expect(post('http://api.example', 'api.example:80')()).toBe(TOKEN);
+    expect(post('http://[::1]:8080', '[::1]:8080')()).toBe(TOKEN);
+    expect(extractToken({ cookie, method: 'POST', secFetchSite: '', origin: 'https://api.example', host: 'api.example' }, { cookie: 'access_token' })).toBe(TOKEN);
+    // The twins: another host, another port, another scheme's default port, no Origin, `null`,
+    // malformed values, a Host that smuggles another host, no Host.
+    for (const [origin, host] of [
+      ['https://evil.example', 'api.example'],
+      ['https://api.example.evil.example', 'api.example'],
+      ['http://127.0.0.1:3001', '127.0.0.1:3000'],
+      ['https://api.example', 'api.example:80'],
+      ['http://api.example', 'api.example:443'],
+      [undefined, 'api.example'],
+      [null, 'api.example'],
+      ['', 'api.example'],
+      ['null', 'api.example'],
+      ['api.example', 'api.example'],
+      ['https://api.example/', 'api.example'],
+      ['https://api.example/path', 'api.example'],
+      ['https://user@api.example', 'api.example'],
+      ['ftp://api.example', 'api.example'],
+      ['https://api.example, https://evil.example', 'api.example'],
+      ['https://api.example', 'evil.example@api.example'],
+      ['https://api.example', 'api.example/x'],
+      ['https://api.example', 'api%2Eexample'],
+      ['https://api.example', ''],
+      ['https://api.example', undefined],
+    ] as const) {
+      crossSite(post(origin, host));
+    }
+  });
+  it('treats a source without a method as state-changing: an adapter that forgets it fails closed', () => {
+    crossSite(() => extractToken({ cookie }, { cookie: 'access_token' }));
+    crossSite(() => extractToken({ cookie, method: '' }, { cookie: 'access_token' }));
+    expect(extractToken({ cookie, secFetchSite: 'same-origin' }, { cookie: 'access_token' })).toBe(TOKEN);
+    expect(extractToken({ cookie, method: 'get' }, { cookie: 'access_token' })).toBe(TOKEN);
   });
 
   it('never applies to the Authorization header, which a cross-site page cannot set', () => {

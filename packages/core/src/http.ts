@@ -16,10 +16,18 @@ export interface TokenSource {
   authorization?: string | readonly string[] | null | undefined;
   /** The raw `Cookie` header value, if any. */
   cookie?: string | null | undefined;
-  /** The request method; with `secFetchSite`, guards cookie tokens against cross-site requests. */
+  /**
+   * The request method. With `secFetchSite`, `origin` and `host` it guards cookie tokens against
+   * cross-site requests; an adapter reading cookies must pass all four. Without it, a cookie token
+   * is treated as on a state-changing request.
+   */
   method?: string | undefined;
-  /** The `Sec-Fetch-Site` request header, which browsers send with every request. */
+  /** The `Sec-Fetch-Site` request header, which current browsers send with every request. */
   secFetchSite?: string | null | undefined;
+  /** The `Origin` request header: where the request came from, consulted without `Sec-Fetch-Site`. */
+  origin?: string | null | undefined;
+  /** The `Host` request header (host and port), which the `Origin` must name. */
+  host?: string | null | undefined;
 }
 
 export interface ExtractTokenOptions {
@@ -34,6 +42,38 @@ export interface ExtractTokenOptions {
 const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
 const MAX_COOKIE_HEADER = 16 * 1024;
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+// A Host header's characters (RFC 9110 uri-host and port, less percent-escapes); nothing else, so
+// that no `@`, `/` or `%` can make the URL parser read a different host out of it.
+const HOST = /^[A-Za-z0-9\-._~!$&'()*+,;=[\]:]+$/;
+
+/**
+ * Whether a request is provably same-origin, the only kind on which a cookie may authenticate a
+ * state-changing method. `Sec-Fetch-Site` decides when present (`same-origin`, or `none` for a
+ * request the user made by hand). Without it, the `Origin` must name the request's own `Host`
+ * (host and port, default ports implied by the Origin's scheme). Everything else fails closed:
+ * no Origin at all (an older client, or one stripping it), `Origin: null` (sandboxed frames,
+ * some redirects), a malformed value.
+ */
+function sameOrigin(source: TokenSource): boolean {
+  if (typeof source.secFetchSite === 'string' && source.secFetchSite !== '') {
+    const site = source.secFetchSite.trim().toLowerCase();
+    return site === 'same-origin' || site === 'none';
+  }
+  const { origin, host } = source;
+  if (typeof origin !== 'string' || typeof host !== 'string' || !HOST.test(host)) return false;
+  let from: URL;
+  let self: URL;
+  try {
+    from = new URL(origin);
+    // The Host read with the Origin's scheme, so `example.com:443` equals `https://example.com`.
+    self = new URL(`${from.protocol}//${host}`);
+  } catch {
+    return false;
+  }
+  // An Origin is a bare scheme://host[:port]; anything more (a path, credentials) is not one.
+  if ((from.protocol !== 'https:' && from.protocol !== 'http:') || from.origin !== origin.trim().toLowerCase()) return false;
+  return self.host === from.host;
+}
 
 /**
  * The token from `Authorization: Bearer <token>` (scheme case-insensitive, exactly one token) or,
@@ -41,10 +81,12 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
  * Returns undefined when there is no token at all; throws ERR_AUTH_SCHEME_INVALID for any other
  * Authorization header (Basic, two tokens, an empty Bearer, an empty or repeated header).
  *
- * A browser attaches cookies to cross-site requests too, so a cookie token on a state-changing
- * request (any method but GET, HEAD, OPTIONS) that the browser marks `Sec-Fetch-Site: cross-site`
- * or `same-site` is refused with ERR_CROSS_SITE_REQUEST. Tokens sent in the Authorization header
- * are not affected: a cross-site page cannot set it.
+ * A browser attaches cookies to cross-site requests too, so a cookie token authenticates a
+ * state-changing request (any method but GET, HEAD, OPTIONS) only when the request is provably
+ * same-origin: `Sec-Fetch-Site` is `same-origin` or `none`, or, without `Sec-Fetch-Site`, the
+ * `Origin` header names the request's own `Host`. Anything else (cross-site, same-site, no Origin,
+ * `Origin: null`, a malformed one) is refused with ERR_CROSS_SITE_REQUEST. Tokens sent in the
+ * Authorization header are not affected: a cross-site page cannot set it.
  */
 export function extractToken(source: TokenSource, options: ExtractTokenOptions = {}): string | undefined {
   let auth = source.authorization;
@@ -60,9 +102,9 @@ export function extractToken(source: TokenSource, options: ExtractTokenOptions =
   if (options.cookie !== undefined && typeof source.cookie === 'string') {
     const value = readCookie(source.cookie, options.cookie);
     if (value !== undefined && value !== '') {
-      const site = typeof source.secFetchSite === 'string' ? source.secFetchSite.toLowerCase() : undefined;
-      const method = typeof source.method === 'string' ? source.method.toUpperCase() : 'GET';
-      if ((site === 'cross-site' || site === 'same-site') && !SAFE_METHODS.has(method)) throw new JwtError('ERR_CROSS_SITE_REQUEST');
+      // No method given is no proof of a safe one: an adapter that forgets it gets the strict rule.
+      const safe = typeof source.method === 'string' && SAFE_METHODS.has(source.method.toUpperCase());
+      if (!safe && !sameOrigin(source)) throw new JwtError('ERR_CROSS_SITE_REQUEST');
       return value;
     }
   }
@@ -216,7 +258,8 @@ export interface Authenticator<T = JwtClaims> {
  * to its RFC 6750 answer. Built once; configuration errors throw here, not at the first request.
  * @example
  * const auth = createAuthenticator({ key, issuer: 'auth', audience: 'api', cookie: 'access_token', realm: 'api' })
- * const outcome = await auth.authenticate({ authorization: req.headers.authorization, cookie: req.headers.cookie })
+ * const h = req.headers
+ * const outcome = await auth.authenticate({ authorization: h.authorization, cookie: h.cookie, method: req.method, secFetchSite: h['sec-fetch-site'], origin: h.origin, host: h.host })
  */
 export function createAuthenticator<T = JwtClaims>(options: AuthenticatorOptions<T>): Authenticator<T & JwtClaims> {
   return authenticatorWith(options, createVerifier<T>);

@@ -11,6 +11,7 @@ import { nodeCrypto, subtle, type NodeCryptoModule } from './backend.js';
 import { JwtError } from './errors.js';
 import { isPlainObject } from './json.js';
 import {
+  checkRsaPublic,
   CURVE_ALG,
   HS,
   isJwtKey,
@@ -75,6 +76,13 @@ function importSecretNow(input: unknown): JwtKey | undefined {
 }
 
 /**
+ * verify(token, pem) reads its key on every call; reading a PEM and checking an RSA key (its
+ * exponent, ROCA) costs more than the verification. The last key text read is kept: a JwtKey is
+ * immutable, and only public keys are kept, so no private key outlives its caller's text here.
+ */
+let lastText: { text: string; key: JwtKey } | undefined;
+
+/**
  * @internal Raw key input that can become a key synchronously does so: HMAC secrets everywhere,
  * and PEM, JWK and KeyObject input on the Node backend. So a weak, malformed or misused key
  * throws when a signer or verifier is built, not at its first request. Undefined: import later.
@@ -89,8 +97,10 @@ export function importKeyNow(input: unknown): JwtKey | undefined {
   if (nc === undefined) return undefined;
   let key: JwtKey | Promise<JwtKey> | undefined;
   if (typeof input === 'string') {
+    if (lastText?.text === input) return lastText.key;
     const text = parseKeyText(input);
     if (text !== undefined) key = 'pem' in text ? importPem(text.pem, {}) : jwkKey(text.jwk, {});
+    if (key instanceof JwtKey && key.kind === 'public') lastText = { text: input, key };
   } else if (isKeyObjectLike(input) && input.type !== 'secret') {
     key = nodeAsymmetric(nc, input as unknown as KeyObject, {});
   } else if (isJwkObject(input)) {
@@ -239,6 +249,8 @@ async function importCryptoKey(input: CryptoKey, options: ImportKeyOptions): Pro
   }
   if (input.algorithm.name === 'RSASSA-PKCS1-v1_5' || input.algorithm.name === 'RSA-PSS') {
     if ((input.algorithm as RsaHashedKeyAlgorithm).modulusLength < MIN_RSA_BITS) throw weakRsa();
+    // Its modulus cannot be read, so only the exponent is checked (ROCA needs the modulus).
+    checkRsaPublic(undefined, (input.algorithm as RsaHashedKeyAlgorithm).publicExponent);
   }
   if (input.algorithm.name === 'HMAC' && (input.algorithm as HmacKeyAlgorithm).length < 256) throw new JwtError('ERR_KEY_WEAK');
   const algorithms = restrict(allowed, options.alg);

@@ -28,7 +28,7 @@ export type { KeyRingOptions } from './keyring.js';
 export { RemoteJwks, discoverJwks, remoteJwks } from './jwks.js';
 export type { JwksCacheStore, JwksFetch, RemoteJwksOptions } from './jwks.js';
 export { createSigner, randomId, sign } from './sign.js';
-export type { SignOptions, Signer, SignerOptions } from './sign.js';
+export type { IssueOptions, SignOptions, Signer, SignerOptions } from './sign.js';
 export {
   JWE_ALGORITHMS,
   JWE_ENCRYPTIONS,
@@ -54,7 +54,7 @@ export type { KeyResolver, RevocationChecker, VerifierOptions, VerifyKey, Verify
 export { authErrorResponse, createAuthenticator, extractToken, grantedPermissions, rawHeaderValues, readCookie, requirePermissionsOf } from './http.js';
 export type { AuthErrorOptions, AuthErrorResponse, AuthOutcome, Authenticator, AuthenticatorOptions, ExtractTokenOptions, PermissionOptions, TokenSource } from './http.js';
 export { MemoryRevocationStore, issuedBefore, revocationEntry, revocationWindow, sessionEntry } from './revocation.js';
-export type { MemoryRevocationStoreOptions, RevocationStore, RevocationWindowOptions } from './revocation.js';
+export type { MemoryRevocationStoreOptions, RevocationRecord, RevocationStore, RevocationWindowOptions } from './revocation.js';
 export { MemoryRefreshStore, REFRESH_TOKEN_TYPE, clearRefreshCookie, createRefreshTokens, exchangeRefreshCookie, refreshCookie, refreshErrorResponse } from './refresh.js';
 export type {
   AccessTokenOptions,

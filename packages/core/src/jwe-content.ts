@@ -66,6 +66,29 @@ export function decryptionFailed(): JwtError {
   return new JwtError('ERR_JWE_DECRYPTION_FAILED');
 }
 
+/** The refusal of an A192 algorithm where the platform has no AES-192. */
+export function aes192Unavailable(cause?: unknown): JwtError {
+  return new JwtError('ERR_JWE_ALG_UNSUPPORTED', {
+    cause,
+    detail: 'encryption algorithm not supported: this runtime has no AES-192 (A192KW, A192GCMKW, ECDH-ES+A192KW, A192GCM, A192CBC-HS384); use a 128- or 256-bit algorithm',
+  });
+}
+
+/**
+ * Raw AES key bytes as a WebCrypto key, cached on `owner` when given. Raw bytes of 16, 24 or 32
+ * are always a valid AES key, so a refused 24-byte key means the runtime lacks AES-192 (Chromium's
+ * WebCrypto does): that is said plainly rather than passed off as a wrong key or a forged token.
+ */
+export function importAes(key: Uint8Array, name: 'AES-GCM' | 'AES-CBC' | 'AES-KW', owner: CryptoContext['owner']): Promise<CryptoKey> {
+  const usages: KeyUsage[] = name === 'AES-KW' ? ['wrapKey', 'unwrapKey'] : ['encrypt', 'decrypt'];
+  return cachedImport(owner, name, () =>
+    subtle().importKey('raw', key as BufferSource, name, false, usages).catch((cause: unknown) => {
+      if (key.length === 24) throw aes192Unavailable(cause);
+      throw new JwtError('ERR_KEY_INVALID', { cause, detail: 'key invalid: WebCrypto refused the key' });
+    }),
+  );
+}
+
 /** True for the one failure a wrong key, a forged token or a tampered byte produces. */
 export function isDecryptionFailure(error: unknown): boolean {
   return error instanceof JwtError && error.code === 'ERR_JWE_DECRYPTION_FAILED';
@@ -127,7 +150,7 @@ export function gcmSeal(key: Uint8Array, iv: Uint8Array, plaintext: Uint8Array, 
     const ciphertext = last.length === 0 ? first : NodeBuffer!.concat([first, last]);
     return { iv, ciphertext, tag: cipher.getAuthTag() };
   }
-  return cachedImport(cacheFor(key, ctx), 'AES-GCM', () => subtle().importKey('raw', key as BufferSource, 'AES-GCM', false, ['encrypt', 'decrypt'])).then(async (ck) => {
+  return importAes(key, 'AES-GCM', cacheFor(key, ctx)).then(async (ck) => {
     const out = new Uint8Array(await subtle().encrypt({ name: 'AES-GCM', iv: iv as BufferSource, additionalData: aad as BufferSource, tagLength: 128 }, ck, plaintext as BufferSource));
     return { iv, ciphertext: out.subarray(0, out.length - 16), tag: out.subarray(out.length - 16) };
   });
@@ -149,13 +172,15 @@ export function gcmOpen(key: Uint8Array, iv: Uint8Array, ciphertext: Uint8Array,
       throw decryptionFailed();
     }
   }
-  return cachedImport(cacheFor(key, ctx), 'AES-GCM', () => subtle().importKey('raw', key as BufferSource, 'AES-GCM', false, ['encrypt', 'decrypt'])).then(
-    (ck) => subtle().decrypt({ name: 'AES-GCM', iv: iv as BufferSource, additionalData: aad as BufferSource, tagLength: 128 }, ck, concatBytes(ciphertext, tag) as BufferSource),
-  ).then(
-    (plain) => new Uint8Array(plain),
-    () => {
-      throw decryptionFailed();
-    },
+  // Only the decryption's own failure is the one decryption failure: a runtime without AES-192
+  // fails the import the same way for every key, and says so.
+  return importAes(key, 'AES-GCM', cacheFor(key, ctx)).then((ck) =>
+    subtle().decrypt({ name: 'AES-GCM', iv: iv as BufferSource, additionalData: aad as BufferSource, tagLength: 128 }, ck, concatBytes(ciphertext, tag) as BufferSource).then(
+      (plain) => new Uint8Array(plain),
+      () => {
+        throw decryptionFailed();
+      },
+    ),
   );
 }
 
@@ -173,7 +198,7 @@ function cbcMac(enc: JweEncryption, macKey: Uint8Array, aad: Uint8Array, iv: Uin
 }
 
 function cbcKey(encKey: Uint8Array, ctx: CryptoContext): Promise<CryptoKey> {
-  return cachedImport(ctx.owner, 'AES-CBC', () => subtle().importKey('raw', encKey as BufferSource, 'AES-CBC', false, ['encrypt', 'decrypt']));
+  return importAes(encKey, 'AES-CBC', ctx.owner);
 }
 
 /** The context for the two halves of a CBC-HS content key: cached on the owner only when the key is its secret. */
@@ -217,10 +242,11 @@ function cbcOpen(enc: JweEncryption, cek: Uint8Array, iv: Uint8Array, ciphertext
     }
   }
   return (async () => {
+    // Imported first: a runtime without AES-192 then refuses every token alike, forged or not.
+    const ck = await cbcKey(encKey, ctx);
     const expected = await cbcMac(enc, macKey, aad, iv, ciphertext, ctx);
     if (!equalBytes(expected, tag)) throw decryptionFailed();
     try {
-      const ck = await cbcKey(encKey, ctx);
       return new Uint8Array(await subtle().decrypt({ name: 'AES-CBC', iv: iv as BufferSource }, ck, ciphertext as BufferSource));
     } catch {
       throw decryptionFailed();

@@ -12,23 +12,24 @@ import { decodeBase64url, encodeBase64url, isBase64url } from './base64url.js';
 import { configError, JwtError } from './errors.js';
 import { isPlainObject } from './json.js';
 import { parseKeyText, pemKeyObject, type KeyObjectLike } from './import-key.js';
-import { jwkThumbprint, MIN_RSA_BITS, type Jwk, type KeyKind, type KeyType } from './keys.js';
+import { checkRsaPublic, jwkThumbprint, MIN_RSA_BITS, type Jwk, type KeyKind, type KeyType } from './keys.js';
 import { nestedDecryption } from './jwe.js';
 import { provideNestedDecryption } from './nested.js';
 
 /**
  * JWE key management algorithms this library implements. `PBES2-*` (password-based) and
- * `RSA1_5` (padding-oracle prone) are refused by design.
+ * `RSA1_5` (padding-oracle prone) are refused by design. The `A192` variants need AES-192, which
+ * some WebCrypto implementations (Chromium's) lack: there they fail with ERR_JWE_ALG_UNSUPPORTED.
  */
 export type JweAlgorithm =
   | 'dir'
-  | 'A128KW' | 'A256KW'
-  | 'A128GCMKW' | 'A256GCMKW'
-  | 'RSA-OAEP-256'
-  | 'ECDH-ES' | 'ECDH-ES+A128KW' | 'ECDH-ES+A256KW';
+  | 'A128KW' | 'A192KW' | 'A256KW'
+  | 'A128GCMKW' | 'A192GCMKW' | 'A256GCMKW'
+  | 'RSA-OAEP' | 'RSA-OAEP-256'
+  | 'ECDH-ES' | 'ECDH-ES+A128KW' | 'ECDH-ES+A192KW' | 'ECDH-ES+A256KW';
 
 /** JWE content encryption algorithms (the `enc` header). */
-export type JweEncryption = 'A128GCM' | 'A192GCM' | 'A256GCM' | 'A128CBC-HS256' | 'A256CBC-HS512';
+export type JweEncryption = 'A128GCM' | 'A192GCM' | 'A256GCM' | 'A128CBC-HS256' | 'A192CBC-HS384' | 'A256CBC-HS512';
 
 /** Curves usable for ECDH-ES. */
 export type EcdhCurve = 'P-256' | 'P-384' | 'P-521' | 'X25519';
@@ -40,8 +41,8 @@ export interface ContentEncryptionInfo {
   readonly ivBytes: number;
   readonly tagBytes: number;
   /** CBC-HS only: the HMAC hash, as node:crypto and WebCrypto spell it. */
-  readonly nodeHash?: 'sha256' | 'sha512';
-  readonly hash?: 'SHA-256' | 'SHA-512';
+  readonly nodeHash?: 'sha256' | 'sha384' | 'sha512';
+  readonly hash?: 'SHA-256' | 'SHA-384' | 'SHA-512';
 }
 
 export const ENCRYPTIONS: Readonly<Record<JweEncryption, ContentEncryptionInfo>> = {
@@ -50,6 +51,7 @@ export const ENCRYPTIONS: Readonly<Record<JweEncryption, ContentEncryptionInfo>>
   A256GCM: { family: 'GCM', cekBytes: 32, ivBytes: 12, tagBytes: 16 },
   // RFC 7518 section 5.2: the key is MAC_KEY || ENC_KEY and the tag is the MAC's first half.
   'A128CBC-HS256': { family: 'CBC-HS', cekBytes: 32, ivBytes: 16, tagBytes: 16, nodeHash: 'sha256', hash: 'SHA-256' },
+  'A192CBC-HS384': { family: 'CBC-HS', cekBytes: 48, ivBytes: 16, tagBytes: 24, nodeHash: 'sha384', hash: 'SHA-384' },
   'A256CBC-HS512': { family: 'CBC-HS', cekBytes: 64, ivBytes: 16, tagBytes: 32, nodeHash: 'sha512', hash: 'SHA-512' },
 };
 
@@ -57,17 +59,26 @@ export interface KeyManagementInfo {
   readonly family: 'dir' | 'KW' | 'GCMKW' | 'RSA-OAEP' | 'ECDH-ES';
   /** Length of the key-encryption key in bytes (AES key wrap, AES-GCM key wrap, ECDH-ES+KW). */
   readonly kekBytes?: number;
+  /** RSA-OAEP only: the hash of OAEP and its MGF1, as node:crypto and WebCrypto spell it. */
+  readonly nodeHash?: 'sha1' | 'sha256';
+  readonly hash?: 'SHA-1' | 'SHA-256';
 }
 
 export const KEY_MANAGEMENT: Readonly<Record<JweAlgorithm, KeyManagementInfo>> = {
   dir: { family: 'dir' },
   A128KW: { family: 'KW', kekBytes: 16 },
+  A192KW: { family: 'KW', kekBytes: 24 },
   A256KW: { family: 'KW', kekBytes: 32 },
   A128GCMKW: { family: 'GCMKW', kekBytes: 16 },
+  A192GCMKW: { family: 'GCMKW', kekBytes: 24 },
   A256GCMKW: { family: 'GCMKW', kekBytes: 32 },
-  'RSA-OAEP-256': { family: 'RSA-OAEP' },
+  // SHA-1 here is OAEP's label hash and mask generator, where its collisions do not matter
+  // (RFC 8017 section 7.1); identity providers still issue it, so it is offered, not defaulted.
+  'RSA-OAEP': { family: 'RSA-OAEP', nodeHash: 'sha1', hash: 'SHA-1' },
+  'RSA-OAEP-256': { family: 'RSA-OAEP', nodeHash: 'sha256', hash: 'SHA-256' },
   'ECDH-ES': { family: 'ECDH-ES' },
   'ECDH-ES+A128KW': { family: 'ECDH-ES', kekBytes: 16 },
+  'ECDH-ES+A192KW': { family: 'ECDH-ES', kekBytes: 24 },
   'ECDH-ES+A256KW': { family: 'ECDH-ES', kekBytes: 32 },
 };
 
@@ -104,14 +115,14 @@ export type EncryptionKeyInput = string | Uint8Array | Jwk | KeyObjectLike | Cry
 export interface EncryptionKeyOptions {
   /**
    * The key management algorithm(s) this key serves; the first is used to encrypt.
-   * @default secrets: 'dir'; RSA: 'RSA-OAEP-256'; EC and X25519: every ECDH-ES variant
+   * @default secrets: 'dir'; RSA: 'RSA-OAEP-256' (SHA-1 `RSA-OAEP` only when named, here or in the JWK's `alg`); EC and X25519: every ECDH-ES variant
    * @example encryptionKey(bytes, { alg: 'A256KW' })
    */
   alg?: JweAlgorithm | readonly JweAlgorithm[];
   /**
    * The content encryption(s) this key serves; the first is used to encrypt. A `dir` key is the
    * content key itself and serves exactly one.
-   * @default dir: the one its length fits (16 bytes A128GCM, 24 A192GCM, 32 A256GCM, 64 A256CBC-HS512); others: all, A256GCM first
+   * @default dir: the one its length fits (16 bytes A128GCM, 24 A192GCM, 32 A256GCM, 48 A192CBC-HS384, 64 A256CBC-HS512); others: all, A256GCM first
    * @example encryptionKey(bytes, { enc: 'A128CBC-HS256' })
    */
   enc?: JweEncryption | readonly JweEncryption[];
@@ -232,10 +243,13 @@ function rebind(key: JweKey, changes: { kid?: string | undefined; algorithms?: r
 // Binding
 
 /** The content encryption a `dir` secret of each length serves unless told otherwise. */
-const DIR_DEFAULT: Record<number, JweEncryption> = { 16: 'A128GCM', 24: 'A192GCM', 32: 'A256GCM', 64: 'A256CBC-HS512' };
+const DIR_DEFAULT: Record<number, JweEncryption> = { 16: 'A128GCM', 24: 'A192GCM', 32: 'A256GCM', 48: 'A192CBC-HS384', 64: 'A256CBC-HS512' };
 /** Order of preference for keys that wrap a fresh content key per token. */
-const DEFAULT_ENCRYPTIONS: readonly JweEncryption[] = ['A256GCM', 'A128GCM', 'A192GCM', 'A256CBC-HS512', 'A128CBC-HS256'];
-const ECDH_ALGORITHMS: readonly JweAlgorithm[] = ['ECDH-ES', 'ECDH-ES+A128KW', 'ECDH-ES+A256KW'];
+const DEFAULT_ENCRYPTIONS: readonly JweEncryption[] = ['A256GCM', 'A128GCM', 'A192GCM', 'A256CBC-HS512', 'A192CBC-HS384', 'A128CBC-HS256'];
+const ECDH_ALGORITHMS: readonly JweAlgorithm[] = ['ECDH-ES', 'ECDH-ES+A128KW', 'ECDH-ES+A192KW', 'ECDH-ES+A256KW'];
+const RSA_ALGORITHMS: readonly JweAlgorithm[] = ['RSA-OAEP-256', 'RSA-OAEP'];
+/** Unless asked for, an RSA key serves only RSA-OAEP-256. */
+const RSA_DEFAULT: readonly JweAlgorithm[] = ['RSA-OAEP-256'];
 
 function list<T>(value: T | readonly T[] | undefined, name: string): readonly unknown[] | undefined {
   if (value === undefined) return undefined;
@@ -269,7 +283,7 @@ function bindEncryptions(algorithms: readonly JweAlgorithm[], secretLength: numb
   if (algorithms[0] !== 'dir') return encs ?? [...DEFAULT_ENCRYPTIONS];
   if (encs === undefined) {
     const fallback = DIR_DEFAULT[secretLength!];
-    if (fallback === undefined) throw new JwtError('ERR_KEY_INVALID', { detail: 'key invalid: a dir key must be 16, 24, 32 or 64 bytes' });
+    if (fallback === undefined) throw new JwtError('ERR_KEY_INVALID', { detail: 'key invalid: a dir key must be 16, 24, 32, 48 or 64 bytes' });
     return [fallback];
   }
   if (encs.length !== 1) throw configError('a dir key is the content encryption key itself: it serves exactly one enc');
@@ -289,7 +303,7 @@ function kidOption(kid: unknown): string | undefined {
 // Secrets
 
 /**
- * A symmetric encryption key from raw bytes (16, 24, 32 or 64 of them, from a secure random
+ * A symmetric encryption key from raw bytes (16, 24, 32, 48 or 64 of them, from a secure random
  * source: a password is not a key, and PBES2 is not offered). By default it is a `dir` key: the
  * bytes are the content encryption key, and their length picks the one `enc` it serves.
  * @example const key = encryptionKey(Buffer.from(process.env.JWE_KEY!, 'base64url'))
@@ -309,7 +323,7 @@ export function encryptionKey(secret: Uint8Array, options: EncryptionKeyOptions 
   });
   const algorithms = bindAlgorithms(allowed, options.alg ?? 'dir', [], (alg) => {
     const info = KEY_MANAGEMENT[alg];
-    if (info.family === 'dir') return new JwtError('ERR_KEY_INVALID', { detail: 'key invalid: a dir key must be 16, 24, 32 or 64 bytes' });
+    if (info.family === 'dir') return new JwtError('ERR_KEY_INVALID', { detail: 'key invalid: a dir key must be 16, 24, 32, 48 or 64 bytes' });
     if (info.kekBytes === undefined || info.family === 'ECDH-ES') return new JwtError('ERR_KEY_INVALID', { detail: `key invalid: a secret cannot be used with ${alg}` });
     return new JwtError('ERR_KEY_INVALID', { detail: `key invalid: ${alg} needs a ${info.kekBytes}-byte key` });
   });
@@ -326,10 +340,10 @@ export function encryptionKey(secret: Uint8Array, options: EncryptionKeyOptions 
  * @default { alg: 'dir', enc: 'A256GCM' }
  * @example const key = generateEncryptionKey({ alg: 'dir', enc: 'A256GCM' })
  */
-export function generateEncryptionKey(options: { alg?: 'dir' | 'A128KW' | 'A256KW' | 'A128GCMKW' | 'A256GCMKW'; enc?: JweEncryption | readonly JweEncryption[]; kid?: string } = {}): JweKey {
+export function generateEncryptionKey(options: { alg?: 'dir' | 'A128KW' | 'A192KW' | 'A256KW' | 'A128GCMKW' | 'A192GCMKW' | 'A256GCMKW'; enc?: JweEncryption | readonly JweEncryption[]; kid?: string } = {}): JweKey {
   const alg = options.alg ?? 'dir';
-  const info = KEY_MANAGEMENT[alg];
-  if (!info || (info.family !== 'dir' && info.family !== 'KW' && info.family !== 'GCMKW')) throw configError('generateEncryptionKey takes dir, A128KW, A256KW, A128GCMKW or A256GCMKW; use generateEncryptionKeyPair() for RSA and ECDH');
+  const info = isJweAlgorithm(alg) ? KEY_MANAGEMENT[alg] : undefined;
+  if (!info || (info.family !== 'dir' && info.family !== 'KW' && info.family !== 'GCMKW')) throw configError('generateEncryptionKey takes dir, A128KW, A192KW, A256KW, A128GCMKW, A192GCMKW or A256GCMKW; use generateEncryptionKeyPair() for RSA and ECDH');
   let length = info.kekBytes;
   if (length === undefined) {
     const first = typeof options.enc === 'string' ? options.enc : (options.enc?.[0] ?? 'A256GCM');
@@ -347,9 +361,16 @@ const NODE_CURVES: Record<string, EcdhCurve> = { prime256v1: 'P-256', secp384r1:
 const EC_CURVES: readonly string[] = ['P-256', 'P-384', 'P-521'];
 
 function asymmetricBinding(kty: KeyType, options: EncryptionKeyOptions): { algorithms: JweAlgorithm[]; encryptions: JweEncryption[] } {
-  const allowed = kty === 'RSA' ? (['RSA-OAEP-256'] as const) : ECDH_ALGORITHMS;
-  const algorithms = bindAlgorithms(allowed, options.alg, allowed, (alg) => new JwtError('ERR_KEY_INVALID', { detail: `key invalid: this key cannot be used with ${alg}` }));
+  const allowed = kty === 'RSA' ? RSA_ALGORITHMS : ECDH_ALGORITHMS;
+  const algorithms = bindAlgorithms(allowed, options.alg, kty === 'RSA' ? RSA_DEFAULT : allowed, (alg) => new JwtError('ERR_KEY_INVALID', { detail: `key invalid: this key cannot be used with ${alg}` }));
   return { algorithms, encryptions: bindEncryptions(algorithms, undefined, options.enc) };
+}
+
+/** The same soundness check as signature keys: with e = 1 RSA-OAEP leaves the content key readable. */
+function checkRsaKeyObject(nc: NodeCryptoModule, keyObject: KeyObject): void {
+  const pub = (keyObject.type === 'private' ? nc.createPublicKey(keyObject) : keyObject).export({ format: 'jwk' }) as Jwk;
+  if (typeof pub.n !== 'string' || typeof pub.e !== 'string') throw new JwtError('ERR_KEY_INVALID', { detail: 'key invalid: RSA key without n and e' });
+  checkRsaPublic(decodeBase64url(pub.n), decodeBase64url(pub.e));
 }
 
 function nodeAsymmetric(nc: NodeCryptoModule, keyObject: KeyObject, options: EncryptionKeyOptions): JweKey {
@@ -358,6 +379,7 @@ function nodeAsymmetric(nc: NodeCryptoModule, keyObject: KeyObject, options: Enc
   switch (keyObject.asymmetricKeyType) {
     case 'rsa':
       if ((keyObject.asymmetricKeyDetails?.modulusLength ?? 0) < MIN_RSA_BITS) throw new JwtError('ERR_KEY_WEAK', { detail: `key too weak: RSA keys need at least ${MIN_RSA_BITS} bits` });
+      checkRsaKeyObject(nc, keyObject);
       kty = 'RSA';
       break;
     case 'ec':
@@ -430,6 +452,7 @@ async function importJwk(value: unknown, options: EncryptionKeyOptions): Promise
     let first = 0;
     while (first < n.length && n[first] === 0) first++;
     if ((n.length - first) * 8 < MIN_RSA_BITS) throw new JwtError('ERR_KEY_WEAK', { detail: `key too weak: RSA keys need at least ${MIN_RSA_BITS} bits` });
+    checkRsaPublic(n, decodeBase64url(jwk.e));
     kty = 'RSA';
   } else if ((jwk.kty === 'EC' && EC_CURVES.includes(jwk.crv as string)) || (jwk.kty === 'OKP' && jwk.crv === 'X25519')) {
     if (typeof jwk.x !== 'string' || (jwk.kty === 'EC' && typeof jwk.y !== 'string')) throw new JwtError('ERR_KEY_INVALID', { detail: 'key invalid: EC/OKP JWK needs its coordinates' });
@@ -461,7 +484,7 @@ async function importJwk(value: unknown, options: EncryptionKeyOptions): Promise
     material: { backend: 'web', jwk: keyMembers(jwk), cache: new Map() },
   });
   // Import once now, so a malformed key fails here and not at the first token.
-  await webAsymmetricKey(key, isPrivate ? 'private' : 'public');
+  await webAsymmetricKey(key, isPrivate ? 'private' : 'public', KEY_MANAGEMENT[algorithms[0]!].hash);
   return key;
 }
 
@@ -568,16 +591,16 @@ export interface GenerateEncryptionKeyPairOptions {
 }
 
 /**
- * A new key pair for RSA-OAEP-256 or the ECDH-ES family. Publish the public key (it encrypts);
- * keep the private key (it decrypts).
+ * A new key pair for RSA-OAEP-256, RSA-OAEP or the ECDH-ES family. Publish the public key (it
+ * encrypts); keep the private key (it decrypts). The pair serves exactly the `alg` given.
  * @example const { privateKey, publicKey } = await generateEncryptionKeyPair('ECDH-ES', { curve: 'X25519' })
  */
 export async function generateEncryptionKeyPair(
-  alg: 'RSA-OAEP-256' | 'ECDH-ES' | 'ECDH-ES+A128KW' | 'ECDH-ES+A256KW',
+  alg: 'RSA-OAEP-256' | 'RSA-OAEP' | 'ECDH-ES' | 'ECDH-ES+A128KW' | 'ECDH-ES+A192KW' | 'ECDH-ES+A256KW',
   options: GenerateEncryptionKeyPairOptions = {},
 ): Promise<{ privateKey: JweKey; publicKey: JweKey }> {
-  const info = KEY_MANAGEMENT[alg];
-  if (!info || (info.family !== 'RSA-OAEP' && info.family !== 'ECDH-ES')) throw configError('generateEncryptionKeyPair takes RSA-OAEP-256 or an ECDH-ES algorithm; use generateEncryptionKey() for secrets');
+  const info = isJweAlgorithm(alg) ? KEY_MANAGEMENT[alg] : undefined;
+  if (!info || (info.family !== 'RSA-OAEP' && info.family !== 'ECDH-ES')) throw configError('generateEncryptionKeyPair takes RSA-OAEP-256, RSA-OAEP or an ECDH-ES algorithm; use generateEncryptionKey() for secrets');
   const curve = options.curve ?? 'P-256';
   if (info.family === 'ECDH-ES' && !EC_CURVES.includes(curve) && curve !== 'X25519') throw configError('curve must be P-256, P-384, P-521 or X25519');
   const modulusLength = options.modulusLength ?? 2048;
@@ -639,12 +662,15 @@ export async function exportEncryptionJwk(key: JweKey, options: { includePrivate
 // ---------------------------------------------------------------------------------------------
 // WebCrypto handles, imported once per key and purpose
 
-/** @internal The WebCrypto key for an RSA or ECDH key's private or public half. */
-export function webAsymmetricKey(key: JweKey, half: 'private' | 'public'): Promise<CryptoKey> {
+/**
+ * @internal The WebCrypto key for an RSA or ECDH key's private or public half. WebCrypto fixes
+ * an RSA-OAEP key's hash at import, so RSA keys are imported once per OAEP hash.
+ */
+export function webAsymmetricKey(key: JweKey, half: 'private' | 'public', oaepHash: 'SHA-1' | 'SHA-256' = 'SHA-256'): Promise<CryptoKey> {
   const m = key[MATERIAL];
-  return cachedImport(m, `asym:${half}`, () => {
+  return cachedImport(m, key.kty === 'RSA' ? `asym:${half}:${oaepHash}` : `asym:${half}`, () => {
     const jwk = half === 'public' ? publicJwk(m.jwk!) : m.jwk!;
-    if (key.kty === 'RSA') return subtle().importKey('jwk', jwk as JsonWebKey, { name: 'RSA-OAEP', hash: 'SHA-256' }, false, [half === 'public' ? 'encrypt' : 'decrypt']);
+    if (key.kty === 'RSA') return subtle().importKey('jwk', jwk as JsonWebKey, { name: 'RSA-OAEP', hash: oaepHash }, false, [half === 'public' ? 'encrypt' : 'decrypt']);
     const params = key.curve === 'X25519' ? { name: 'X25519' } : { name: 'ECDH', namedCurve: key.curve! };
     return subtle().importKey('jwk', jwk as JsonWebKey, params, false, half === 'public' ? [] : ['deriveBits']);
   });
@@ -657,6 +683,8 @@ export function cachedImport(m: { cache: Map<string, Promise<CryptoKey>> } | und
   if (!p) {
     p = load().catch((cause: unknown) => {
       m.cache.delete(id);
+      // A typed refusal from the loader (AES-192 missing on this runtime) says more than this one.
+      if (cause instanceof JwtError) throw cause;
       throw new JwtError('ERR_KEY_INVALID', { cause, detail: 'key invalid: WebCrypto refused the key' });
     });
     m.cache.set(id, p);

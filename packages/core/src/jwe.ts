@@ -28,6 +28,7 @@ import {
   type JweEncryption,
   type JweKey,
 } from './jwe-keys.js';
+import { checkHeaderTypes } from './header.js';
 import { isPlainObject, parseJsonObject, type JsonObject } from './json.js';
 import { isJwtKey, type Jwk } from './keys.js';
 import { andThen as then, type MaybePromise } from './maybe-promise.js';
@@ -129,24 +130,26 @@ function requireKey(key: unknown): JweKey {
 }
 
 // ---------------------------------------------------------------------------------------------
-// RSA-OAEP-256
+// RSA-OAEP (SHA-1) and RSA-OAEP-256
 
-function rsaEncrypt(key: JweKey, cek: Uint8Array, ctx: CryptoContext): MaybePromise<Uint8Array> {
+function rsaEncrypt(key: JweKey, alg: JweAlgorithm, cek: Uint8Array, ctx: CryptoContext): MaybePromise<Uint8Array> {
+  const info = KEY_MANAGEMENT[alg];
   const nc = ctx.node;
-  if (nc) return nc.publicEncrypt({ key: jweMaterial(key).publicKeyObject!, padding: nc.constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' }, cek);
-  return webAsymmetricKey(key, 'public').then(async (k) => new Uint8Array(await subtle().encrypt({ name: 'RSA-OAEP' }, k, cek as BufferSource)));
+  if (nc) return nc.publicEncrypt({ key: jweMaterial(key).publicKeyObject!, padding: nc.constants.RSA_PKCS1_OAEP_PADDING, oaepHash: info.nodeHash! }, cek);
+  return webAsymmetricKey(key, 'public', info.hash).then(async (k) => new Uint8Array(await subtle().encrypt({ name: 'RSA-OAEP' }, k, cek as BufferSource)));
 }
 
-function rsaDecrypt(key: JweKey, encryptedKey: Uint8Array, ctx: CryptoContext): MaybePromise<Uint8Array> {
+function rsaDecrypt(key: JweKey, alg: JweAlgorithm, encryptedKey: Uint8Array, ctx: CryptoContext): MaybePromise<Uint8Array> {
+  const info = KEY_MANAGEMENT[alg];
   const nc = ctx.node;
   if (nc) {
     try {
-      return nc.privateDecrypt({ key: jweMaterial(key).keyObject!, padding: nc.constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' }, encryptedKey);
+      return nc.privateDecrypt({ key: jweMaterial(key).keyObject!, padding: nc.constants.RSA_PKCS1_OAEP_PADDING, oaepHash: info.nodeHash! }, encryptedKey);
     } catch {
       throw decryptionFailed();
     }
   }
-  return webAsymmetricKey(key, 'private')
+  return webAsymmetricKey(key, 'private', info.hash)
     .then((k) => subtle().decrypt({ name: 'RSA-OAEP' }, k, encryptedKey as BufferSource))
     .then(
       (raw) => new Uint8Array(raw),
@@ -266,7 +269,7 @@ function prepareKey(c: CompiledEncryption): MaybePromise<PreparedKey> {
     }
     case 'RSA-OAEP': {
       const cek = randomBytes(cekBytes);
-      return then(rsaEncrypt(c.key, cek, c.keyCtx), (encryptedKey) => ({ cek, encryptedKey, segment: c.segment!, contentCtx: c.tokenCtx }));
+      return then(rsaEncrypt(c.key, c.alg, cek, c.keyCtx), (encryptedKey) => ({ cek, encryptedKey, segment: c.segment!, contentCtx: c.tokenCtx }));
     }
     case 'ECDH-ES': {
       const kekBytes = info.kekBytes;
@@ -398,7 +401,7 @@ export class Decryption {
       if (this.#inflateLimit === undefined) throw new JwtError('ERR_JWE_ALG_NOT_ALLOWED', { claim: 'zip', detail: 'encryption algorithm not allowed: compressed content' });
       if (header.zip !== 'DEF') throw new JwtError('ERR_JWE_ALG_UNSUPPORTED', { claim: 'zip' });
     }
-    for (const name of ['kid', 'typ', 'cty'] as const) if (header[name] !== undefined && typeof header[name] !== 'string') throw malformed(name);
+    checkHeaderTypes(header);
     checkCrit(header, this.#crit);
     const family = KEY_MANAGEMENT[alg].family;
     if (family === 'GCMKW') {
@@ -450,7 +453,7 @@ export class Decryption {
       case 'GCMKW':
         return orRandom(() => gcmOpen(m.secret!, decodeSegment(header.iv!), encryptedKey, decodeSegment(header.tag!), EMPTY, keyCtx));
       case 'RSA-OAEP':
-        return orRandom(() => rsaDecrypt(key, encryptedKey, keyCtx));
+        return orRandom(() => rsaDecrypt(key, header.alg, encryptedKey, keyCtx));
       case 'ECDH-ES': {
         const epk = readEpk(header.epk, key);
         const apu = header.apu === undefined ? EMPTY : decodeSegment(header.apu);

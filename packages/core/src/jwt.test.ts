@@ -122,6 +122,16 @@ describe('the seed class API (JWT)', () => {
     for (const garbage of ['', 'not a token', 'a.b.c', 42 as never]) expect(JWT.expired(garbage)).toBe(true);
   });
 
+  it('expired() and fromToken() compare a fractional exp with the exact time, not the floored second', () => {
+    vi.useFakeTimers({ now: 1_700_000_000_600 });
+    // 0.1 s ago: past, although unixTime() still says 1_700_000_000.
+    expect(JWT.expired(hs256({ alg: 'HS256' }, { exp: 1_700_000_000.5 }))).toBe(true);
+    expect(JWT.fromToken(hs256({ alg: 'HS256' }, { iss: 'a', exp: 1_700_000_000.5 }), SECRET)).toBeNull();
+    // Negative twins: 0.1 s ahead.
+    expect(JWT.expired(hs256({ alg: 'HS256' }, { exp: 1_700_000_000.7 }))).toBe(false);
+    expect(JWT.fromToken(hs256({ alg: 'HS256' }, { iss: 'a', exp: 1_700_000_000.7 }), SECRET)?.getClaim('exp')).toBe(1_700_000_000.7);
+  });
+
   it('needs the synchronous Node backend and says so on WebCrypto', () => {
     useBackend('webcrypto');
     const jwt = new JWT('my-app', unixTime() + 60);

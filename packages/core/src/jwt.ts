@@ -81,7 +81,9 @@ export class JWT {
   static expired(token: string): boolean {
     try {
       const { payload } = decodeUnverified(token);
-      return typeof payload.exp !== 'number' || !Number.isFinite(payload.exp) || payload.exp <= unixTime();
+      // The exact time, as verification compares it: a fractional exp has passed for the rest of
+      // its second, and unixTime() (floored) would call it current for up to a second longer.
+      return typeof payload.exp !== 'number' || !Number.isFinite(payload.exp) || payload.exp <= Date.now() / 1000;
     } catch {
       return true;
     }

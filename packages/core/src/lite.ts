@@ -23,11 +23,11 @@ export type {
   PreparedVerifierOptions as VerifierOptions,
 } from './prepared.js';
 export { randomId } from './sign.js';
-export type { SignOptions, Signer } from './sign.js';
+export type { IssueOptions, SignOptions, Signer } from './sign.js';
 export type { InferOutput, StandardSchemaResult, StandardSchemaV1 } from './standard-schema.js';
 export { DEFAULT_MAX_TOKEN_LENGTH, decodeUnverified } from './verify.js';
 export type { PreparedVerifyKey as VerifyKey, KeyResolver, RevocationChecker, VerifyOptions, VerifyResult, Verifier } from './verify.js';
 export { authErrorResponse, extractToken, grantedPermissions, readCookie, requirePermissionsOf } from './http.js';
 export type { AuthErrorOptions, AuthErrorResponse, AuthOutcome, Authenticator, ExtractTokenOptions, PermissionOptions, TokenSource } from './http.js';
 export { MemoryRevocationStore, issuedBefore, revocationEntry, revocationWindow, sessionEntry } from './revocation.js';
-export type { MemoryRevocationStoreOptions, RevocationStore, RevocationWindowOptions } from './revocation.js';
+export type { MemoryRevocationStoreOptions, RevocationRecord, RevocationStore, RevocationWindowOptions } from './revocation.js';

@@ -26,11 +26,25 @@ export interface RevocationStore extends RevocationChecker {
   /**
    * End a login session: refuse every token whose `sid` claim is `sid` (access and refresh tokens
    * of one login and everything refreshed from it) until `expiresAt` (seconds since the epoch, the
-   * latest `exp` any token of that session can carry). Only ever extends an entry.
-   * @example await store.revokeSession(claims.sid, sessionExpiresAt) // logout of a whole session
+   * latest `exp` any token of that session can carry). Only ever extends an entry. `sub`, the
+   * session's subject when known, lets a bounded store count the entry against that subject's share
+   * (see `maxEntriesPerSubject`); without it the entry counts against no one.
+   * @example await store.revokeSession(claims.sid, sessionExpiresAt, claims.sub) // logout of a whole session
    */
-  revokeSession?(sid: string, expiresAt: number): void | Promise<void>;
+  revokeSession(sid: string, expiresAt: number, sub?: string): void | Promise<void>;
 }
+
+/**
+ * One revocation held by a store, as `MemoryRevocationStore.entries()` lists it: a logout
+ * (`value`: the token's `exp`, seconds), a subject cutoff (`value`: milliseconds), a session
+ * (`value`: its `expiresAt`, seconds), or the store-wide cutoff a full store falls back to
+ * (`value`: milliseconds, `id` empty, kept until `expiresAt`, milliseconds).
+ */
+export type RevocationRecord =
+  | { kind: 'token'; id: string; value: number }
+  | { kind: 'subject'; id: string; value: number }
+  | { kind: 'session'; id: string; value: number }
+  | { kind: 'everyone'; id: ''; value: number; expiresAt: number };
 
 /** Checks a session entry's inputs; returns the time (ms) the entry may be dropped. */
 export function sessionEntry(sid: unknown, expiresAt: unknown, retainMs: number): number {
@@ -97,15 +111,25 @@ export function revocationWindow(options: RevocationWindowOptions = {}): { lifet
 
 export interface MemoryRevocationStoreOptions extends RevocationWindowOptions {
   /**
-   * Most entries held at once, for each kind (logout entries, subject cutoffs). Entries leave when
-   * the tokens they cover expire; while the store is full, new revocations are refused with
-   * ERR_REVOCATION_UNAVAILABLE (never by dropping an older one, which would bring a revoked token
-   * back). Size it above the revocations you expect within one token lifetime; each entry costs
-   * about 200 bytes with its id.
+   * Most entries held at once, for each kind (logout entries, subject cutoffs, sessions). Entries
+   * leave when the tokens they cover expire. A revocation is never refused and an entry is never
+   * dropped early for lack of room: when a table is full the store revokes more instead (see
+   * {@link MemoryRevocationStore}). Memory is bounded by about 3 × `maxEntries` entries of about
+   * 200 bytes each with their ids (60 MB at the default), plus one counter per subject holding
+   * entries. Size it above the revocations you expect within one token lifetime.
    * @default 100000
    * @example maxEntries: 1_000_000
    */
   maxEntries?: number;
+  /**
+   * Most logout and session entries one subject (`sub`) may hold at once. Past it, that subject's
+   * further logouts become a cutoff of the subject at the current time (every token of that user
+   * issued until now is refused, the one logged out included), so one account logging in and out
+   * in a loop cannot fill the store for everyone.
+   * @default 1000
+   * @example maxEntriesPerSubject: 100
+   */
+  maxEntriesPerSubject?: number;
   /**
    * The current time in milliseconds. Inject a fixed clock in tests.
    * @default Date.now
@@ -156,6 +180,13 @@ class ExpiryHeap {
   }
 }
 
+interface Entry {
+  value: number;
+  expiresAt: number;
+  /** The subject whose share the entry counts against. */
+  owner: string | undefined;
+}
+
 /**
  * Keyed entries that leave once their time has passed, swept during later calls (no timers), at
  * most `max` of them. The heap holds exactly one item per key: when an entry is extended, its item
@@ -163,33 +194,41 @@ class ExpiryHeap {
  * grow the heap.
  */
 class ExpiringEntries {
-  readonly #entries = new Map<string, { value: number; expiresAt: number }>();
+  readonly #entries = new Map<string, Entry>();
   readonly #heap = new ExpiryHeap();
   readonly #max: number;
+  readonly #onDrop: (owner: string) => void;
 
-  constructor(max: number) {
+  constructor(max: number, onDrop: (owner: string) => void = () => undefined) {
     this.#max = max;
+    this.#onDrop = onDrop;
   }
 
   get size(): number {
     return this.#entries.size;
   }
 
-  get(key: string, now: number): { value: number; expiresAt: number } | undefined {
+  get(key: string, now: number): Entry | undefined {
     const entry = this.#entries.get(key);
     return entry !== undefined && entry.expiresAt > now ? entry : undefined;
   }
 
-  /** Callers only ever extend an entry (a later `exp`, a later cutoff). */
-  set(key: string, value: number, expiresAt: number): void {
-    if (!this.#entries.has(key)) {
-      // Full (the caller has swept what expired): refuse rather than evict. Dropping an entry
-      // would bring a revoked token back to life, and anyone able to log in and out could flush
-      // the store that way.
-      if (this.#entries.size >= this.#max) throw new JwtError('ERR_REVOCATION_UNAVAILABLE', { detail: 'revocation status unavailable: store full' });
+  /** Can `key` be set without dropping anything? (The caller has swept what expired.) */
+  hasRoomFor(key: string): boolean {
+    return this.#entries.has(key) || this.#entries.size < this.#max;
+  }
+
+  /**
+   * Callers only ever extend an entry (a later `exp`, a later cutoff) and check `hasRoomFor` first:
+   * evicting an entry would bring a revoked token back to life. An extended entry keeps its owner.
+   */
+  set(key: string, value: number, expiresAt: number, owner?: string): void {
+    const previous = this.#entries.get(key);
+    if (previous === undefined) {
+      if (this.#entries.size >= this.#max) throw new Error('ExpiringEntries.set without room: a caller skipped hasRoomFor');
       this.#heap.push(expiresAt, key);
     }
-    this.#entries.set(key, { value, expiresAt });
+    this.#entries.set(key, { value, expiresAt, owner: previous === undefined ? owner : previous.owner });
   }
 
   sweep(now: number): void {
@@ -197,15 +236,36 @@ class ExpiringEntries {
       this.#heap.pop();
       const entry = this.#entries.get(top.key);
       if (entry === undefined) continue;
-      if (entry.expiresAt <= now) this.#entries.delete(top.key);
-      else this.#heap.push(entry.expiresAt, top.key);
+      if (entry.expiresAt <= now) {
+        this.#entries.delete(top.key);
+        if (entry.owner !== undefined) this.#onDrop(entry.owner);
+      } else this.#heap.push(entry.expiresAt, top.key);
     }
   }
+
+  *live(now: number): Generator<[string, Entry]> {
+    for (const item of this.#entries) if (item[1].expiresAt > now) yield item;
+  }
+}
+
+/** The cutoff (ms) that covers a token issued at `iat` and everything issued before `now`. */
+function coveringCutoff(iat: unknown, now: number): number {
+  // A token with an iat ahead of this clock (another issuer's clock, fractional seconds) must be
+  // covered too; a missing iat is covered by any cutoff (issuedBefore).
+  return typeof iat === 'number' && Number.isFinite(iat) ? Math.max(now, Math.ceil(iat * 1000)) : now;
 }
 
 /**
  * The embedded revocation store: one process, memory bounded, no timers (entries leave as they
  * expire, during later calls). Use `@jwt/redis` to share revocations between instances.
+ *
+ * It never refuses a revocation for lack of room and never forgets one early; it revokes more
+ * instead. When a logout or session entry cannot be held (its table is full, or its subject already
+ * holds `maxEntriesPerSubject`), the subject's cutoff moves to now (every token of that user issued
+ * so far is refused). When a cutoff cannot be held either (the subject table is full, or the token
+ * has no `sub`), the last resort is a store-wide cutoff: every token of every user issued so far is
+ * refused until the tokens it covers have expired. Users must log in again; nothing revoked is
+ * ever accepted. Size `maxEntries` so that this never happens in normal operation.
  * @example
  * const revocation = new MemoryRevocationStore({ maxTokenLifetime: '15m' })
  * const verifier = createVerifier({ key, revocation })
@@ -215,6 +275,11 @@ export class MemoryRevocationStore implements RevocationStore {
   readonly #tokens: ExpiringEntries;
   readonly #subjects: ExpiringEntries;
   readonly #sessions: ExpiringEntries;
+  /** Logout and session entries held per subject. */
+  readonly #owned = new Map<string, number>();
+  readonly #perSubject: number;
+  /** The last resort of a full store: every token issued up to `cutoff` is refused until `expiresAt`. */
+  #everyone: { cutoff: number; expiresAt: number } | undefined;
   readonly #lifetimeMs: number;
   readonly #retainMs: number;
   readonly #clock: () => number;
@@ -226,9 +291,17 @@ export class MemoryRevocationStore implements RevocationStore {
     this.#retainMs = window.retainMs;
     const max = options.maxEntries ?? 100_000;
     if (!Number.isSafeInteger(max) || max < 1) throw configError('maxEntries must be a positive integer');
-    this.#tokens = new ExpiringEntries(max);
+    const perSubject = options.maxEntriesPerSubject ?? 1000;
+    if (!Number.isSafeInteger(perSubject) || perSubject < 1) throw configError('maxEntriesPerSubject must be a positive integer');
+    this.#perSubject = perSubject;
+    const release = (owner: string): void => {
+      const count = (this.#owned.get(owner) ?? 1) - 1;
+      if (count <= 0) this.#owned.delete(owner);
+      else this.#owned.set(owner, count);
+    };
+    this.#tokens = new ExpiringEntries(max, release);
     this.#subjects = new ExpiringEntries(max);
-    this.#sessions = new ExpiringEntries(max);
+    this.#sessions = new ExpiringEntries(max, release);
     if (options.clock !== undefined && typeof options.clock !== 'function') throw configError('clock must be a function returning milliseconds');
     this.#clock = options.clock ?? Date.now;
   }
@@ -243,6 +316,20 @@ export class MemoryRevocationStore implements RevocationStore {
     return this.#subjects.size;
   }
 
+  /** Session (`sid`) entries currently held. */
+  get sessionCount(): number {
+    return this.#sessions.size;
+  }
+
+  /**
+   * The store-wide cutoff (ms) in force, or undefined: set only when the store ran out of room and
+   * fell back to refusing every token issued up to that moment.
+   */
+  get everyoneCutoff(): number | undefined {
+    this.#sweep(this.#clock());
+    return this.#everyone?.cutoff;
+  }
+
   revokeToken(claims: JwtClaims): void {
     const { jti, expiresAt } = revocationEntry(claims, this.#retainMs);
     const now = this.#clock();
@@ -250,7 +337,12 @@ export class MemoryRevocationStore implements RevocationStore {
     if (expiresAt <= now) return; // already expired for every verifier
     const previous = this.#tokens.get(jti, now);
     if (previous !== undefined && previous.expiresAt >= expiresAt) return;
-    this.#tokens.set(jti, 0, expiresAt);
+    const owner = typeof claims.sub === 'string' && claims.sub !== '' ? claims.sub : undefined;
+    if (previous !== undefined || this.#mayHold(this.#tokens, jti, owner)) {
+      this.#hold(this.#tokens, jti, claims.exp!, expiresAt, previous === undefined ? owner : undefined);
+      return;
+    }
+    this.#cut(owner, coveringCutoff(claims.iat, now), expiresAt, now);
   }
 
   revokeSubject(sub: string, at?: number): void {
@@ -261,24 +353,25 @@ export class MemoryRevocationStore implements RevocationStore {
     this.#sweep(now);
     const expiresAt = cutoff + this.#lifetimeMs + this.#retainMs;
     if (expiresAt <= now) return; // every token it covers has expired
-    const previous = this.#subjects.get(sub, now);
-    if (previous !== undefined && previous.value >= cutoff) return;
-    this.#subjects.set(sub, cutoff, expiresAt);
+    this.#cut(sub, cutoff, expiresAt, now);
   }
 
-  revokeSession(sid: string, expiresAt: number): void {
+  revokeSession(sid: string, expiresAt: number, sub?: string): void {
     const until = sessionEntry(sid, expiresAt, this.#retainMs);
+    if (sub !== undefined && typeof sub !== 'string') throw configError('revokeSession: sub must be a string');
     const now = this.#clock();
     this.#sweep(now);
     if (until <= now) return;
     const previous = this.#sessions.get(sid, now);
     if (previous !== undefined && previous.expiresAt >= until) return;
-    this.#sessions.set(sid, 0, until);
-  }
-
-  /** Session (`sid`) entries currently held. */
-  get sessionCount(): number {
-    return this.#sessions.size;
+    const owner = sub === '' ? undefined : sub;
+    if (previous !== undefined || this.#mayHold(this.#sessions, sid, owner)) {
+      this.#hold(this.#sessions, sid, expiresAt, until, previous === undefined ? owner : undefined);
+      return;
+    }
+    // Every token of the session issued so far is covered; no later one can be issued from it,
+    // since refreshing presents one of those.
+    this.#cut(owner, now, until, now);
   }
 
   isRevoked(claims: JwtClaims, _header?: JwsHeader): boolean {
@@ -291,12 +384,50 @@ export class MemoryRevocationStore implements RevocationStore {
       const entry = this.#subjects.get(claims.sub, now);
       if (entry !== undefined && issuedBefore(claims.iat, entry.value)) return true;
     }
-    return false;
+    return this.#everyone !== undefined && issuedBefore(claims.iat, this.#everyone.cutoff);
+  }
+
+  /**
+   * Every revocation held, for stores built on this one (`@jwt/redis` writes them back to a Redis
+   * that lost its data). Expired entries are left out.
+   * @example for (const record of store.entries()) console.log(record.kind, record.id)
+   */
+  *entries(): Generator<RevocationRecord> {
+    const now = this.#clock();
+    this.#sweep(now);
+    for (const [id, entry] of this.#tokens.live(now)) yield { kind: 'token', id, value: entry.value };
+    for (const [id, entry] of this.#subjects.live(now)) yield { kind: 'subject', id, value: entry.value };
+    for (const [id, entry] of this.#sessions.live(now)) yield { kind: 'session', id, value: entry.value };
+    if (this.#everyone !== undefined) yield { kind: 'everyone', id: '', value: this.#everyone.cutoff, expiresAt: this.#everyone.expiresAt };
+  }
+
+  #mayHold(table: ExpiringEntries, key: string, owner: string | undefined): boolean {
+    return table.hasRoomFor(key) && (owner === undefined || (this.#owned.get(owner) ?? 0) < this.#perSubject);
+  }
+
+  #hold(table: ExpiringEntries, key: string, value: number, expiresAt: number, newOwner: string | undefined): void {
+    table.set(key, value, expiresAt, newOwner);
+    if (newOwner !== undefined) this.#owned.set(newOwner, (this.#owned.get(newOwner) ?? 0) + 1);
+  }
+
+  /** Refuses every token of `sub` (of everyone, without a subject or room) issued up to `cutoff`, until `expiresAt`. */
+  #cut(sub: string | undefined, cutoff: number, expiresAt: number, now: number): void {
+    if (sub !== undefined) {
+      const previous = this.#subjects.get(sub, now);
+      if (previous !== undefined && previous.value >= cutoff && previous.expiresAt >= expiresAt) return;
+      if (previous !== undefined || this.#subjects.hasRoomFor(sub)) {
+        this.#subjects.set(sub, Math.max(previous?.value ?? cutoff, cutoff), Math.max(previous?.expiresAt ?? expiresAt, expiresAt));
+        return;
+      }
+    }
+    const everyone = this.#everyone;
+    this.#everyone = { cutoff: Math.max(everyone?.cutoff ?? cutoff, cutoff), expiresAt: Math.max(everyone?.expiresAt ?? expiresAt, expiresAt) };
   }
 
   #sweep(now: number): void {
     this.#tokens.sweep(now);
     this.#subjects.sweep(now);
     this.#sessions.sweep(now);
+    if (this.#everyone !== undefined && this.#everyone.expiresAt <= now) this.#everyone = undefined;
   }
 }

@@ -13,7 +13,20 @@ import { importKey, importKeyNow, type KeyInput } from './import-key.js';
 import { isJwtKey, keyMaterial, signBytes, type JwtKey } from './keys.js';
 import { isKeyRing, type KeyRing } from './keyring.js';
 
-export interface SignOptions {
+/** What may differ from one token to the next of one signer. */
+export interface IssueOptions {
+  /**
+   * Issue the token at this time instead of now: seconds since the epoch (a NumericDate; whole
+   * seconds unless you mean otherwise). `iat` is set to it, whatever `timestamp` says, and
+   * `expiresIn` / `notBefore` count from it, so `exp - iat` is exactly the lifetime. Useful when
+   * the moment that matters came before signing: a login whose password was checked, then signed.
+   * @default now (from `clock`)
+   * @example await signer.sign({ sub: 'kevin' }, { issuedAt: Math.floor(authenticatedAt / 1000) })
+   */
+  issuedAt?: number;
+}
+
+export interface SignOptions extends IssueOptions {
   /**
    * Algorithm to sign with; must be one the key allows.
    * @default the key's first algorithm (HS256, RS256, ES256/384/512 by curve, EdDSA)
@@ -78,10 +91,10 @@ export interface SignerOptions<K = JwtKey | KeyRing | KeyInput> extends SignOpti
 }
 
 export interface Signer {
-  /** Signs a claims set; resolves to a compact JWS. */
-  sign(claims?: JwtClaims): Promise<string>;
+  /** Signs a claims set; resolves to a compact JWS. `options` apply to this token only. */
+  sign(claims?: JwtClaims, options?: IssueOptions): Promise<string>;
   /** Synchronous signing on the Node backend; throws ERR_CONFIG_INVALID where signing must wait (WebCrypto). */
-  signSync(claims?: JwtClaims): string;
+  signSync(claims?: JwtClaims, options?: IssueOptions): string;
 }
 
 const RESERVED_HEADER = new Set(['alg', 'crit', 'b64', 'jku', 'x5u', 'jwk']);
@@ -95,8 +108,21 @@ interface Compiled {
   fixed: JwtClaims;
   jwtId: string | true | undefined;
   timestamp: boolean | 'ms';
+  issuedAt: number | undefined;
   requireExp: boolean;
   clock: () => number;
+}
+
+/** `issuedAt` checked: a finite number of seconds, or undefined. */
+function issuedAtOf(options: IssueOptions | undefined): number | undefined {
+  if (options === undefined) return undefined;
+  if (typeof options !== 'object' || options === null) throw configError('sign options must be an object, e.g. { issuedAt }');
+  const { issuedAt } = options;
+  if (issuedAt === undefined) return undefined;
+  if (typeof issuedAt !== 'number' || !Number.isFinite(issuedAt) || issuedAt < 0) {
+    throw configError('issuedAt must be seconds since the epoch (a finite, non-negative number), e.g. Math.floor(Date.now() / 1000)');
+  }
+  return issuedAt;
 }
 
 function compile(key: JwtKey, options: SignOptions): Compiled {
@@ -128,6 +154,7 @@ function compile(key: JwtKey, options: SignOptions): Compiled {
     fixed,
     jwtId: options.jwtId,
     timestamp: options.timestamp ?? true,
+    issuedAt: issuedAtOf(options),
     requireExp: options.requireExp ?? true,
     clock: options.clock ?? Date.now,
   };
@@ -145,14 +172,21 @@ function checkClaimTypes(claims: JwtClaims): void {
   audienceClaim(claims);
 }
 
-function signingInput(c: Compiled, claims: JwtClaims | undefined): string {
+function signingInput(c: Compiled, claims: JwtClaims | undefined, issuedAt: number | undefined): string {
   if (claims !== undefined && !isPlainObject(claims)) throw new JwtError('ERR_JWT_CLAIM_INVALID', { detail: 'claim invalid: claims must be an object' });
   if (claims !== undefined && Object.hasOwn(claims, '__proto__')) throw new JwtError('ERR_JWT_CLAIM_INVALID', { detail: 'claim invalid: __proto__' });
-  const ms = c.clock();
-  const now = Math.floor(ms / 1000);
+  const at = issuedAt ?? c.issuedAt;
   const payload: JwtClaims = { ...c.fixed };
-  if (c.timestamp === 'ms') payload.iat = ms / 1000;
-  else if (c.timestamp) payload.iat = now;
+  let now: number;
+  if (at !== undefined) {
+    now = at;
+    payload.iat = at;
+  } else {
+    const ms = c.clock();
+    now = Math.floor(ms / 1000);
+    if (c.timestamp === 'ms') payload.iat = ms / 1000;
+    else if (c.timestamp) payload.iat = now;
+  }
   if (c.expiresIn !== undefined) payload.exp = now + c.expiresIn;
   if (c.notBefore !== undefined) payload.nbf = now + c.notBefore;
   if (c.jwtId !== undefined) payload.jti = c.jwtId === true ? randomId() : c.jwtId;
@@ -174,8 +208,8 @@ function finish(input: string, signature: Uint8Array): string {
   return `${input}.${encodeSegment(signature)}`;
 }
 
-function signCompiled(c: Compiled, claims: JwtClaims | undefined): string | Promise<string> {
-  const input = signingInput(c, claims);
+function signCompiled(c: Compiled, claims: JwtClaims | undefined, issuedAt: number | undefined): string | Promise<string> {
+  const input = signingInput(c, claims, issuedAt);
   const m = keyMaterial(c.key);
   const nc = nodeCrypto();
   if (m.backend === 'node' && m.secret !== undefined && nc) {
@@ -222,6 +256,8 @@ export function createSigner(options: SignerOptions): Signer {
 function signerOf(options: SignerOptions<unknown>, resolve: SigningKeyResolver): () => Compiled | Promise<Compiled> {
   if (typeof options !== 'object' || options === null) throw configError('createSigner needs an options object with a key');
   const { key } = options;
+  // Checked now as well: with a key still being imported, compile() runs only later.
+  issuedAtOf(options);
   const source = isJwtKey(key) ? key : resolve(key, options);
   let compiled: Compiled | Promise<Compiled>;
   if (typeof source === 'function') {
@@ -240,10 +276,11 @@ function signerOf(options: SignerOptions<unknown>, resolve: SigningKeyResolver):
 }
 
 /** Kept apart from the Signer object, so that a bundle calling only sign() leaves signSync out. */
-function signNow(current: () => Compiled | Promise<Compiled>, claims: JwtClaims | undefined): Promise<string> {
+function signNow(current: () => Compiled | Promise<Compiled>, claims: JwtClaims | undefined, options?: IssueOptions): Promise<string> {
   try {
+    const issuedAt = issuedAtOf(options);
     const c = current();
-    return c instanceof Promise ? c.then((cc) => signCompiled(cc, claims)) : Promise.resolve(signCompiled(c, claims));
+    return c instanceof Promise ? c.then((cc) => signCompiled(cc, claims, issuedAt)) : Promise.resolve(signCompiled(c, claims, issuedAt));
   } catch (error) {
     return Promise.reject(error);
   }
@@ -253,13 +290,14 @@ function signNow(current: () => Compiled | Promise<Compiled>, claims: JwtClaims 
 export function signerWith(options: SignerOptions<unknown>, resolve: SigningKeyResolver): Signer {
   const current = signerOf(options, resolve);
   return {
-    sign(claims?: JwtClaims): Promise<string> {
-      return signNow(current, claims);
+    sign(claims?: JwtClaims, options?: IssueOptions): Promise<string> {
+      return signNow(current, claims, options);
     },
-    signSync(claims?: JwtClaims): string {
+    signSync(claims?: JwtClaims, options?: IssueOptions): string {
+      const issuedAt = issuedAtOf(options);
       const c = current();
       if (c instanceof Promise) throw configError('signSync: the key is still being imported; pass a JwtKey or use sign()');
-      const out = signCompiled(c, claims);
+      const out = signCompiled(c, claims, issuedAt);
       if (out instanceof Promise) {
         out.catch(() => undefined);
         throw configError('signSync: this runtime signs asynchronously (WebCrypto); use sign()');

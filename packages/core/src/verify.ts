@@ -8,6 +8,7 @@ import { ALGORITHMS, isJwsAlgorithm, type JwsAlgorithm } from './algorithms.js';
 import { decodeSegment, decodeSegmentText, isBase64url } from './base64url.js';
 import { compileClaimOptions, validateClaims, type ClaimOptions, type CompiledClaimOptions, type JwtClaims } from './claims.js';
 import { configError, JwtError } from './errors.js';
+import { checkHeaderTypes } from './header.js';
 import { parseJsonObject, type JsonObject } from './json.js';
 import { importKey, importKeyNow, type KeyInput } from './import-key.js';
 import { hmacSegmentMatches, isJwtKey, verifyBytes, type JwtKey } from './keys.js';
@@ -276,7 +277,7 @@ class Pipeline<T> {
       throw new JwtError(alg.toLowerCase() === 'none' ? 'ERR_JWS_ALG_NOT_ALLOWED' : 'ERR_JWS_ALG_UNSUPPORTED', { claim: 'alg' });
     }
     if (this.#algorithms !== undefined && !this.#algorithms.includes(alg)) throw new JwtError('ERR_JWS_ALG_NOT_ALLOWED', { claim: 'alg' });
-    if (header.kid !== undefined && typeof header.kid !== 'string') throw new JwtError('ERR_JWT_MALFORMED', { claim: 'kid', detail: 'token malformed: kid' });
+    checkHeaderTypes(header);
     checkCrit(header, this.#crit);
     if (this.#typ !== undefined ? typeof header.typ !== 'string' || normalizeTyp(header.typ) !== this.#typ : typeof header.typ === 'string' && normalizeTyp(header.typ) === REFRESH_TOKEN_TYPE) {
       // Without a required `typ`, every type is accepted but the refresh token's (RFC 8725 3.11).

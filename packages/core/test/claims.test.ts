@@ -96,6 +96,69 @@ describe.each(BACKENDS)('claims on the %s backend', (backend) => {
     });
   });
 
+  describe('time claims are compared with the exact time, never a floored second', () => {
+    const at = (ms: number) => () => NOW * 1000 + ms;
+
+    it('a fractional exp expires at that fraction of a second', async () => {
+      const exp = NOW + 0.5;
+      expect((await ok({ exp }, { clock: at(499) })).exp).toBe(exp);
+      expect((await fails({ exp }, 'ERR_JWT_EXPIRED', { clock: at(500) })).claim).toBe('exp');
+      // Within the same whole second as exp, after it: a floored clock would still accept this.
+      await fails({ exp }, 'ERR_JWT_EXPIRED', { clock: at(700) });
+      await fails({ exp }, 'ERR_JWT_EXPIRED', { clock: at(999) });
+    });
+
+    it('a fractional clockTolerance extends exp by exactly that long', async () => {
+      expect((await ok({ exp: NOW }, { clockTolerance: 1.5, clock: at(1499) })).exp).toBe(NOW);
+      await fails({ exp: NOW }, 'ERR_JWT_EXPIRED', { clockTolerance: 1.5, clock: at(1500) });
+      expect((await ok({ exp: NOW + 0.25 }, { clockTolerance: 0.5, clock: at(749) })).exp).toBe(NOW + 0.25);
+      await fails({ exp: NOW + 0.25 }, 'ERR_JWT_EXPIRED', { clockTolerance: 0.5, clock: at(750) });
+    });
+
+    it('a fractional nbf or iat is valid from that fraction on, tolerance included', async () => {
+      await fails({ exp: NOW + 60, nbf: NOW + 0.5 }, 'ERR_JWT_NOT_YET_VALID', { clock: at(499) });
+      expect((await ok({ exp: NOW + 60, nbf: NOW + 0.5 }, { clock: at(500) })).nbf).toBe(NOW + 0.5);
+      await fails({ exp: NOW + 60, nbf: NOW + 2 }, 'ERR_JWT_NOT_YET_VALID', { clockTolerance: 1.5, clock: at(499) });
+      expect((await ok({ exp: NOW + 60, nbf: NOW + 2 }, { clockTolerance: 1.5, clock: at(500) })).nbf).toBe(NOW + 2);
+      await fails({ exp: NOW + 60, iat: NOW + 0.25 }, 'ERR_JWT_ISSUED_IN_FUTURE', { clock: at(249) });
+      expect((await ok({ exp: NOW + 60, iat: NOW + 0.25 }, { clock: at(250) })).iat).toBe(NOW + 0.25);
+    });
+
+    it('maxTokenAge is measured to the millisecond', async () => {
+      expect((await ok({ exp: NOW + 60, iat: NOW - 10 }, { maxTokenAge: 10, clock: at(0) })).iat).toBe(NOW - 10);
+      // 10.001 s old: a floored clock would call it 10 s and accept it.
+      await fails({ exp: NOW + 60, iat: NOW - 10 }, 'ERR_JWT_EXPIRED', { maxTokenAge: 10, clock: at(1) });
+      expect((await ok({ exp: NOW + 60, iat: NOW - 10 }, { maxTokenAge: 10, clockTolerance: 0.5, clock: at(500) })).iat).toBe(NOW - 10);
+      await fails({ exp: NOW + 60, iat: NOW - 10 }, 'ERR_JWT_EXPIRED', { maxTokenAge: 10, clockTolerance: 0.5, clock: at(501) });
+    });
+
+    it('integer claims give the same answers as whole seconds did', async () => {
+      for (const ms of [0, 1, 500, 999]) {
+        expect((await ok({ exp: NOW + 1, nbf: NOW, iat: NOW }, { clock: at(ms) })).exp).toBe(NOW + 1);
+        await fails({ exp: NOW }, 'ERR_JWT_EXPIRED', { clock: at(ms) });
+        await fails({ exp: NOW + 60, nbf: NOW + 1 }, 'ERR_JWT_NOT_YET_VALID', { clock: at(ms) });
+      }
+    });
+
+    it('a cached token is re-checked against the exact time on every hit', async () => {
+      let ms = 0;
+      const verifier = createVerifier({ key, cache: true, clock: () => NOW * 1000 + ms });
+      const token = tok({ exp: NOW + 0.5 });
+      expect((await verifier.verify(token)).payload.exp).toBe(NOW + 0.5);
+      ms = 600;
+      await expectJwtError(verifier.verify(token), 'ERR_JWT_EXPIRED');
+    });
+
+    it('a clock that answers no finite number fails closed (ERR_CONFIG_INVALID), never accepts', async () => {
+      for (const bad of [Number.NaN, Number.POSITIVE_INFINITY, undefined, '1700000000000']) {
+        const error = await expectJwtError(verify(tok({ exp: NOW - 3600 }), key, { clock: () => bad as number }), 'ERR_CONFIG_INVALID');
+        expect(error.message).toMatch(/clock/);
+      }
+      // Negative twin: a finite clock in milliseconds.
+      expect((await ok({ exp: NOW + 1 }, { clock: () => NOW * 1000 })).exp).toBe(NOW + 1);
+    });
+  });
+
   describe('issuer, audience, subject, required claims', () => {
     it('issuer: one value or a list; anything else is refused; absence is a missing claim', async () => {
       expect((await ok({ exp: NOW + 60, iss: 'a' }, { issuer: 'a' })).iss).toBe('a');
@@ -140,8 +203,13 @@ describe.each(BACKENDS)('claims on the %s backend', (backend) => {
     });
 
     it('refuses another or a missing typ when one is required', async () => {
-      for (const header of [{ typ: 'JWT' }, {}, { typ: 'at+jwt2' }, { typ: 1 }, { typ: ['at+jwt'] }]) {
+      for (const header of [{ typ: 'JWT' }, {}, { typ: 'at+jwt2' }, { typ: '' }]) {
         const error = await fails({ exp: NOW + 60 }, 'ERR_JWT_TYPE_INVALID', { typ: 'at+jwt' }, header);
+        expect(error.claim).toBe('typ');
+      }
+      // A typ that is not a string is a malformed header, with or without the option (header.test.ts).
+      for (const header of [{ typ: 1 }, { typ: ['at+jwt'] }]) {
+        const error = await fails({ exp: NOW + 60 }, 'ERR_JWT_MALFORMED', { typ: 'at+jwt' }, header);
         expect(error.claim).toBe('typ');
       }
       // Without the option, typ is not checked.

@@ -44,9 +44,9 @@ import {
 } from '../src/index.js';
 import { BACKENDS, b64, expectJwtError, nowSeconds, onBackend, SECRET, tokenParts } from './helpers.js';
 
-const ENCS: readonly JweEncryption[] = ['A128GCM', 'A192GCM', 'A256GCM', 'A128CBC-HS256', 'A256CBC-HS512'];
-const CEK_BYTES: Record<JweEncryption, number> = { A128GCM: 16, A192GCM: 24, A256GCM: 32, 'A128CBC-HS256': 32, 'A256CBC-HS512': 64 };
-const KEK_BYTES: Partial<Record<JweAlgorithm, number>> = { A128KW: 16, A256KW: 32, A128GCMKW: 16, A256GCMKW: 32 };
+const ENCS: readonly JweEncryption[] = ['A128GCM', 'A192GCM', 'A256GCM', 'A128CBC-HS256', 'A192CBC-HS384', 'A256CBC-HS512'];
+const CEK_BYTES: Record<JweEncryption, number> = { A128GCM: 16, A192GCM: 24, A256GCM: 32, 'A128CBC-HS256': 32, 'A192CBC-HS384': 48, 'A256CBC-HS512': 64 };
+const KEK_BYTES: Partial<Record<JweAlgorithm, number>> = { A128KW: 16, A192KW: 24, A256KW: 32, A128GCMKW: 16, A192GCMKW: 24, A256GCMKW: 32 };
 const NODE_CURVE: Record<EcdhCurve, string> = { 'P-256': 'prime256v1', 'P-384': 'secp384r1', 'P-521': 'secp521r1', X25519: 'x25519' };
 const PLAINTEXT = 'Encrypted claims: {"email":"kevin@example.com","entitlements":["beta"]} \u2013 with UTF-8';
 const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);
@@ -87,12 +87,13 @@ interface Case {
 
 const CASES: Case[] = [
   ...ENCS.map((enc): Case => ({ alg: 'dir', enc, label: `dir + ${enc}` })),
-  ...(['A128KW', 'A256KW', 'A128GCMKW', 'A256GCMKW', 'RSA-OAEP-256'] as const).flatMap((alg) => ENCS.map((enc): Case => ({ alg, enc, label: `${alg} + ${enc}` }))),
-  ...(['ECDH-ES', 'ECDH-ES+A128KW', 'ECDH-ES+A256KW'] as const).flatMap((alg) =>
+  ...(['A128KW', 'A192KW', 'A256KW', 'A128GCMKW', 'A192GCMKW', 'A256GCMKW', 'RSA-OAEP', 'RSA-OAEP-256'] as const).flatMap((alg) => ENCS.map((enc): Case => ({ alg, enc, label: `${alg} + ${enc}` }))),
+  ...(['ECDH-ES', 'ECDH-ES+A128KW', 'ECDH-ES+A192KW', 'ECDH-ES+A256KW'] as const).flatMap((alg) =>
     (['P-256', 'P-384', 'X25519'] as const).flatMap((curve) => ENCS.map((enc): Case => ({ alg, enc, curve, label: `${alg} (${curve}) + ${enc}` }))),
   ),
   { alg: 'ECDH-ES', enc: 'A256GCM', curve: 'P-521', label: 'ECDH-ES (P-521) + A256GCM' },
   { alg: 'ECDH-ES+A256KW', enc: 'A128CBC-HS256', curve: 'P-521', label: 'ECDH-ES+A256KW (P-521) + A128CBC-HS256' },
+  { alg: 'ECDH-ES+A192KW', enc: 'A192CBC-HS384', curve: 'P-521', label: 'ECDH-ES+A192KW (P-521) + A192CBC-HS384' },
 ];
 
 const SECRETS = new Map<string, { key: Uint8Array; other: Uint8Array }>();
@@ -169,7 +170,8 @@ interface JweVector {
   key?: Jwk;
   token: string;
   plaintext?: string;
-  expect: 'decrypt' | 'decrypt-with-zip' | 'refuse';
+  /** `route`: published without its key; shows the token reaches its algorithm's decryption. */
+  expect: 'decrypt' | 'decrypt-with-zip' | 'refuse' | 'route';
   errorCode?: JwtError['code'];
   notes: string;
 }
@@ -248,6 +250,15 @@ for (const backend of BACKENDS) {
           });
           continue;
         }
+        if (v.expect === 'route') {
+          it(`${v.source}: reaches ${v.alg} decryption with an ${v.alg} key, refused by a key not bound to it (${file})`, async () => {
+            const bound = await importEncryptionKey(ASYMMETRIC.rsa.key, { alg: v.alg as JweAlgorithm });
+            await expectJwtError(compactDecrypt(v.token, bound), 'ERR_JWE_DECRYPTION_FAILED');
+            const e = await expectJwtError(compactDecrypt(v.token, await importEncryptionKey(ASYMMETRIC.rsa.key)), 'ERR_JWE_ALG_NOT_ALLOWED');
+            expect(e.claim).toBe('alg');
+          });
+          continue;
+        }
         it(`${v.source} decrypts; tampered it does not (${file})`, async () => {
           // A.3's JWK names no algorithm: bind it ourselves, as a caller must.
           const key = await importEncryptionKey(v.key!, v.key!.alg === undefined ? { alg: v.alg as JweAlgorithm } : {});
@@ -272,6 +283,10 @@ for (const backend of BACKENDS) {
         { alg: 'RSA-OAEP-256', enc: 'A256GCM', label: 'RSA-OAEP-256 + A256GCM' },
         { alg: 'ECDH-ES+A128KW', enc: 'A256GCM', curve: 'P-256', label: 'ECDH-ES+A128KW (P-256) + A256GCM' },
         { alg: 'ECDH-ES', enc: 'A128CBC-HS256', curve: 'X25519', label: 'ECDH-ES (X25519) + A128CBC-HS256' },
+        { alg: 'A192KW', enc: 'A192CBC-HS384', label: 'A192KW + A192CBC-HS384' },
+        { alg: 'A192GCMKW', enc: 'A192GCM', label: 'A192GCMKW + A192GCM' },
+        { alg: 'RSA-OAEP', enc: 'A256GCM', label: 'RSA-OAEP + A256GCM' },
+        { alg: 'ECDH-ES+A192KW', enc: 'A128GCM', curve: 'P-384', label: 'ECDH-ES+A192KW (P-384) + A128GCM' },
       ];
       for (const c of tampered) {
         it(`${c.label}: header, encrypted key, iv, ciphertext and tag`, async () => {
@@ -282,7 +297,7 @@ for (const backend of BACKENDS) {
           await expectJwtError(compactDecrypt(withHeader(token, { ...headerOf(token), x: 1 }), k.decrypt), 'ERR_JWE_DECRYPTION_FAILED', secrets);
           if (token.split('.')[1] !== '') await expectJwtError(compactDecrypt(flip(token, 1), k.decrypt), 'ERR_JWE_DECRYPTION_FAILED', secrets);
           for (const index of [2, 3, 4]) await expectJwtError(compactDecrypt(flip(token, index), k.decrypt), 'ERR_JWE_DECRYPTION_FAILED', secrets);
-          if (c.alg === 'A128GCMKW') {
+          if (c.alg === 'A128GCMKW' || c.alg === 'A192GCMKW') {
             const h = headerOf(token);
             for (const name of ['iv', 'tag']) {
               const bytes = Buffer.from(h[name] as string, 'base64url');
@@ -352,7 +367,7 @@ for (const backend of BACKENDS) {
       it('an ECDH-ES-only key refuses ECDH-ES+A128KW; a key restricted to A128GCM refuses A256GCM', async () => {
         const jwk = ASYMMETRIC['P-256'].key;
         const all = await importEncryptionKey(jwk);
-        expect(all.algorithms).toEqual(['ECDH-ES', 'ECDH-ES+A128KW', 'ECDH-ES+A256KW']);
+        expect(all.algorithms).toEqual(['ECDH-ES', 'ECDH-ES+A128KW', 'ECDH-ES+A192KW', 'ECDH-ES+A256KW']);
         const token = await compactEncrypt(PLAINTEXT, all, { alg: 'ECDH-ES+A128KW', enc: 'A256GCM' });
         await expectJwtError(compactDecrypt(token, await importEncryptionKey(jwk, { alg: 'ECDH-ES' })), 'ERR_JWE_ALG_NOT_ALLOWED');
         const e = await expectJwtError(compactDecrypt(token, await importEncryptionKey(jwk, { enc: 'A128GCM' })), 'ERR_JWE_ALG_NOT_ALLOWED');
@@ -487,7 +502,8 @@ for (const backend of BACKENDS) {
           ['alg missing', withHeader(token, { enc: 'A256GCM' }), 'ERR_JWT_MALFORMED'],
           ['enc missing', withHeader(token, { alg: 'dir' }), 'ERR_JWT_MALFORMED'],
           ['alg none', withHeader(token, { ...h, alg: 'none' }), 'ERR_JWE_ALG_UNSUPPORTED'],
-          ['alg RSA-OAEP (SHA-1)', withHeader(token, { ...h, alg: 'RSA-OAEP' }), 'ERR_JWE_ALG_UNSUPPORTED'],
+          ['alg RSA-OAEP-512 (not implemented)', withHeader(token, { ...h, alg: 'RSA-OAEP-512' }), 'ERR_JWE_ALG_UNSUPPORTED'],
+          ['enc A192CBC-HS384 outside a dir key binding', withHeader(token, { ...h, enc: 'A192CBC-HS384' }), 'ERR_JWE_ALG_NOT_ALLOWED'],
           ['enc unknown', withHeader(token, { ...h, enc: 'A128CBC' }), 'ERR_JWE_ALG_UNSUPPORTED'],
           ['kid not a string', withHeader(token, { ...h, kid: 7 }), 'ERR_JWT_MALFORMED'],
           ['crit not understood', withHeader(token, { ...h, crit: ['exp'], exp: 1 }), 'ERR_JWS_CRIT_UNSUPPORTED'],

@@ -250,74 +250,182 @@ describe('MemoryRevocationStore: configuration', () => {
     await expectJwtError(() => new MemoryRevocationStore({ retainAfterExpiry: -1 }), 'ERR_CONFIG_INVALID');
     await expectJwtError(() => new MemoryRevocationStore({ clock: 5 as unknown as () => number }), 'ERR_CONFIG_INVALID');
     await expectJwtError(() => new MemoryRevocationStore(null as unknown as undefined), 'ERR_CONFIG_INVALID');
+    for (const maxEntriesPerSubject of [0, 2.5, Number.NaN]) {
+      await expectJwtError(() => new MemoryRevocationStore({ maxEntriesPerSubject }), 'ERR_CONFIG_INVALID');
+    }
     expect(new MemoryRevocationStore({ maxEntries: 1, maxTokenLifetime: '15m', retainAfterExpiry: '1m' }).size).toBe(0);
   });
 });
 
-describe('MemoryRevocationStore: bounded memory', () => {
-  it('never holds more than maxEntries logout entries under 200k revocations, and refuses rather than forget one', () => {
+describe('MemoryRevocationStore: bounded memory, never refusing a revocation', () => {
+  it('never holds more than maxEntries logout entries under 50k logouts, and never refuses one: each is refused afterwards', () => {
     const clock = manualClock();
-    const store = new MemoryRevocationStore({ clock: clock.now, maxEntries: 10_000, retainAfterExpiry: 0 });
+    const store = new MemoryRevocationStore({ clock: clock.now, maxEntries: 2_500, retainAfterExpiry: 0 });
     let largest = 0;
-    let refused = 0;
-    for (let i = 0; i < 200_000; i++) {
-      // Tokens live 60 s; the clock moves 1 ms per revocation, so entries keep expiring as new ones arrive.
-      clock.advance(1);
-      try {
-        store.revokeToken({ jti: `j${i}`, exp: Math.floor(clock.now() / 1000) + 60 });
-      } catch (error) {
-        expect(error).toMatchObject({ code: 'ERR_REVOCATION_UNAVAILABLE' });
-        refused += 1;
-      }
+    for (let i = 0; i < 50_000; i++) {
+      // Tokens live 60 s; the clock moves 4 ms per revocation, so entries keep expiring as new ones arrive.
+      clock.advance(4);
+      const claims = { jti: `j${i}`, sub: `user-${i % 1250}`, iat: clock.now() / 1000, exp: Math.floor(clock.now() / 1000) + 60 };
+      store.revokeToken(claims);
+      expect(store.isRevoked(claims)).toBe(true);
       if (store.size > largest) largest = store.size;
     }
-    expect(largest).toBe(10_000);
-    expect(refused).toBeGreaterThan(0);
-    // Every revocation that was accepted still holds until its token expires.
+    expect(largest).toBe(2_500);
+    expect(store.subjectCount).toBeLessThanOrEqual(2_500);
     expect(store.isRevoked({ jti: 'j0' })).toBe(false); // expired long ago
   });
 
-  it('keeps every accepted revocation when the store is full: a new one is refused, none is dropped', () => {
-    const store = new MemoryRevocationStore({ clock: () => T0, maxEntries: 3, retainAfterExpiry: 0 });
-    for (const [jti, ttl] of [['a', 300], ['b', 100], ['c', 200]] as const) store.revokeToken({ jti, exp: T0 / 1000 + ttl });
-    expect(() => store.revokeToken({ jti: 'd', exp: T0 / 1000 + 400 })).toThrow(expect.objectContaining({ code: 'ERR_REVOCATION_UNAVAILABLE' }));
+  it('turns a logout that finds the table full into a cutoff of its subject: that user only, tokens issued so far only', () => {
+    const clock = manualClock();
+    const store = new MemoryRevocationStore({ clock: clock.now, maxEntries: 3, retainAfterExpiry: 0 });
+    for (const [jti, ttl] of [['a', 300], ['b', 100], ['c', 200]] as const) store.revokeToken({ jti, sub: 'filler', exp: T0 / 1000 + ttl });
+    const kevinOld = claimsAt('kevin', T0 / 1000 - 30, { jti: 'kevin-old' });
+    const logout = claimsAt('kevin', T0 / 1000 - 10, { jti: 'd' });
+    store.revokeToken(logout); // the table is full: no throw, kevin's cutoff moves to now instead
     expect(store.size).toBe(3);
-    expect(['a', 'b', 'c', 'd'].filter((jti) => store.isRevoked({ jti }))).toEqual(['a', 'b', 'c']);
-    // Revoking one already held again is not a new entry: accepted even when full.
+    expect(store.subjectCount).toBe(1);
+    expect(store.isRevoked(logout)).toBe(true);
+    expect(store.isRevoked(kevinOld)).toBe(true);
+    expect(['a', 'b', 'c'].filter((jti) => store.isRevoked({ jti }))).toEqual(['a', 'b', 'c']);
+    // Negative twins: another user's token, and kevin's next login, are accepted.
+    expect(store.isRevoked(claimsAt('admin', T0 / 1000 - 30, { jti: 'admin-1' }))).toBe(false);
+    clock.advance(1);
+    expect(store.isRevoked(claimsAt('kevin', clock.now() / 1000, { jti: 'kevin-new' }))).toBe(false);
+    // Revoking one already held again is not a new entry: held as such even when full.
     store.revokeToken({ jti: 'a', exp: T0 / 1000 + 500 });
     expect(store.isRevoked({ jti: 'a' })).toBe(true);
+    expect(store.everyoneCutoff).toBeUndefined();
   });
 
-  it('accepts revocations again once held entries expire', () => {
+  it('covers, when it falls back, a token whose iat is ahead of its own clock', () => {
+    const store = new MemoryRevocationStore({ clock: () => T0, maxEntries: 1 });
+    store.revokeToken({ jti: 'filler', exp: T0 / 1000 + 60 });
+    const ahead = claimsAt('kevin', T0 / 1000 + 2.5, { jti: 'ahead' });
+    store.revokeToken(ahead);
+    expect(store.isRevoked(ahead)).toBe(true);
+    expect(store.isRevoked(claimsAt('kevin', T0 / 1000 + 2.501, { jti: 'later' }))).toBe(false);
+  });
+
+  it('keeps the fallback cutoff as long as the logout it replaces, even for a token outliving maxTokenLifetime', () => {
     const clock = manualClock();
-    const store = new MemoryRevocationStore({ clock: clock.now, maxEntries: 2, retainAfterExpiry: 0 });
-    store.revokeToken({ jti: 'a', exp: T0 / 1000 + 10 });
-    store.revokeToken({ jti: 'b', exp: T0 / 1000 + 20 });
-    expect(() => store.revokeToken({ jti: 'c', exp: T0 / 1000 + 30 })).toThrow(expect.objectContaining({ code: 'ERR_REVOCATION_UNAVAILABLE' }));
-    clock.advance(11_000);
-    store.revokeToken({ jti: 'c', exp: T0 / 1000 + 30 });
-    expect(store.isRevoked({ jti: 'c' })).toBe(true);
-    expect(store.isRevoked({ jti: 'b' })).toBe(true);
+    const store = new MemoryRevocationStore({ clock: clock.now, maxEntries: 1, maxTokenLifetime: 60, retainAfterExpiry: 0 });
+    store.revokeToken({ jti: 'filler', exp: T0 / 1000 + 10 });
+    const long = claimsAt('kevin', T0 / 1000, { jti: 'long', exp: T0 / 1000 + 3600 });
+    store.revokeToken(long);
+    clock.set(T0 + 3_600_000 - 1);
+    expect(store.isRevoked(long)).toBe(true);
+    clock.set(T0 + 3_600_000);
+    expect(store.isRevoked(long)).toBe(false);
+    expect(store.subjectCount).toBe(0);
   });
 
-  it('bounds subject cutoffs by maxEntries too, refusing new ones when full', () => {
-    const store = new MemoryRevocationStore({ clock: () => T0, maxEntries: 1000 });
+  it('caps the logouts one subject holds (login and logout in a loop) and turns the excess into its cutoff, leaving room for everyone else', () => {
+    const clock = manualClock();
+    const store = new MemoryRevocationStore({ clock: clock.now, maxEntries: 1000, maxEntriesPerSubject: 10 });
+    for (let i = 0; i < 5000; i++) {
+      clock.advance(1);
+      const claims = { jti: `loop-${i}`, sub: 'mallory', iat: clock.now() / 1000, exp: Math.floor(clock.now() / 1000) + 900 };
+      store.revokeToken(claims);
+      expect(store.isRevoked(claims)).toBe(true);
+    }
+    expect(store.size).toBe(10);
+    expect(store.subjectCount).toBe(1);
+    // Everyone else still gets a logout entry of their own, and only their token is refused.
+    const kevin = claimsAt('kevin', clock.now() / 1000, { jti: 'kevin-1' });
+    const kevinOther = claimsAt('kevin', clock.now() / 1000, { jti: 'kevin-2' });
+    store.revokeToken(kevin);
+    expect(store.size).toBe(11);
+    expect(store.isRevoked(kevin)).toBe(true);
+    expect(store.isRevoked(kevinOther)).toBe(false);
+    expect(store.everyoneCutoff).toBeUndefined();
+  });
+
+  it('gives a subject its share back once its entries expire', () => {
+    const clock = manualClock();
+    const store = new MemoryRevocationStore({ clock: clock.now, maxEntriesPerSubject: 2, retainAfterExpiry: 0 });
+    store.revokeToken({ jti: 'a', sub: 'kevin', exp: T0 / 1000 + 10 });
+    store.revokeToken({ jti: 'b', sub: 'kevin', exp: T0 / 1000 + 10 });
+    expect(store.size).toBe(2);
+    clock.set(T0 + 11_000);
+    store.revokeToken({ jti: 'c', sub: 'kevin', exp: T0 / 1000 + 60 });
+    expect(store.size).toBe(1);
+    expect(store.subjectCount).toBe(0);
+    expect(store.isRevoked(claimsAt('kevin', T0 / 1000, { jti: 'other' }))).toBe(false);
+  });
+
+  it('falls back to a store-wide cutoff as the last resort: a full subject table, or a logout without sub', () => {
+    const clock = manualClock();
+    const store = new MemoryRevocationStore({ clock: clock.now, maxEntries: 2, maxTokenLifetime: 60, retainAfterExpiry: 0 });
+    store.revokeSubject('u1', T0);
+    store.revokeSubject('u2', T0);
+    clock.advance(1000);
+    const before = claimsAt('bystander', clock.now() / 1000, { jti: 'bystander' });
+    store.revokeSubject('u3'); // no room for u3: every token issued up to now is refused
+    expect(store.everyoneCutoff).toBe(T0 + 1000);
+    expect(store.isRevoked(claimsAt('u3', clock.now() / 1000))).toBe(true);
+    expect(store.isRevoked(before)).toBe(true);
+    clock.advance(1);
+    expect(store.isRevoked(claimsAt('bystander', clock.now() / 1000, { jti: 'fresh' }))).toBe(false);
+    // It lasts as long as the tokens it covers, then goes.
+    clock.set(T0 + 1000 + 60_000);
+    expect(store.everyoneCutoff).toBeUndefined();
+    expect(store.isRevoked(before)).toBe(false);
+
+    const noSub = new MemoryRevocationStore({ clock: () => T0, maxEntries: 1 });
+    noSub.revokeToken({ jti: 'filler', exp: T0 / 1000 + 60 });
+    noSub.revokeToken({ jti: 'anonymous', iat: T0 / 1000 - 5, exp: T0 / 1000 + 60 });
+    expect(noSub.everyoneCutoff).toBe(T0);
+    expect(noSub.isRevoked({ jti: 'anonymous', iat: T0 / 1000 - 5 })).toBe(true);
+    expect(noSub.isRevoked({ jti: 'x', sub: 'y', iat: T0 / 1000 + 1 })).toBe(false);
+  });
+
+  it('never refuses a subject cutoff: 20k password changes into a table of 1000', () => {
+    const store = new MemoryRevocationStore({ clock: () => T0 + 20_000, maxEntries: 1000 });
     let largest = 0;
-    let refused = 0;
     for (let i = 0; i < 20_000; i++) {
-      try {
-        store.revokeSubject(`user-${i}`, T0 + i);
-      } catch (error) {
-        expect(error).toMatchObject({ code: 'ERR_REVOCATION_UNAVAILABLE' });
-        refused += 1;
-      }
+      store.revokeSubject(`user-${i}`, T0 + i);
       largest = Math.max(largest, store.subjectCount);
     }
     expect(largest).toBe(1000);
-    expect(refused).toBe(19_000);
+    expect(store.everyoneCutoff).toBe(T0 + 19_999);
     expect(store.isRevoked(claimsAt('user-999', T0 / 1000))).toBe(true);
-    expect(store.isRevoked(claimsAt('user-0', T0 / 1000 - 10))).toBe(true);
-    expect(store.isRevoked(claimsAt('user-1000', T0 / 1000 - 10))).toBe(false);
+    expect(store.isRevoked(claimsAt('user-19999', (T0 + 19_999) / 1000))).toBe(true);
+    expect(store.isRevoked(claimsAt('user-19999', (T0 + 20_000) / 1000))).toBe(false);
+    expect(store.isRevoked(claimsAt('user-0', (T0 + 20_000) / 1000))).toBe(false);
+  });
+
+  it('never refuses a session revocation: a full table or a subject over its share falls back to a cutoff', () => {
+    const clock = manualClock();
+    const store = new MemoryRevocationStore({ clock: clock.now, maxEntries: 100, maxEntriesPerSubject: 3 });
+    for (let i = 0; i < 50; i++) {
+      clock.advance(1);
+      store.revokeSession(`mallory-session-${i}`, T0 / 1000 + 3600, 'mallory');
+      expect(store.isRevoked(claimsAt('mallory', (clock.now() - 1) / 1000, { sid: `mallory-session-${i}` }))).toBe(true);
+    }
+    expect(store.sessionCount).toBe(3);
+    expect(store.subjectCount).toBe(1);
+    store.revokeSession('kevin-session', T0 / 1000 + 3600, 'kevin');
+    expect(store.isRevoked(claimsAt('kevin', T0 / 1000, { sid: 'kevin-session' }))).toBe(true);
+    expect(store.isRevoked(claimsAt('kevin', T0 / 1000, { sid: 'kevin-other' }))).toBe(false);
+
+    const full = new MemoryRevocationStore({ clock: () => T0, maxEntries: 1 });
+    full.revokeSession('s1', T0 / 1000 + 60);
+    full.revokeSession('s2', T0 / 1000 + 60); // no subject, no room: store-wide cutoff
+    expect(full.isRevoked({ sid: 's2', sub: 'kevin', iat: T0 / 1000 })).toBe(true);
+    expect(full.everyoneCutoff).toBe(T0);
+  });
+
+  it('lists what it holds through entries(), for stores built on it', () => {
+    const store = new MemoryRevocationStore({ clock: () => T0, maxEntries: 10 });
+    store.revokeToken({ jti: 'j1', exp: T0 / 1000 + 60 });
+    store.revokeSubject('kevin', T0 - 5);
+    store.revokeSession('s1', T0 / 1000 + 120);
+    store.revokeToken({ jti: 'gone', exp: T0 / 1000 - 3600 });
+    expect([...store.entries()]).toEqual([
+      { kind: 'token', id: 'j1', value: T0 / 1000 + 60 },
+      { kind: 'subject', id: 'kevin', value: T0 - 5 },
+      { kind: 'session', id: 's1', value: T0 / 1000 + 120 },
+    ]);
   });
 
   it('holds one entry for a subject revoked again and again', () => {

@@ -86,6 +86,24 @@ describe.each(BACKENDS)('sign on the %s backend', (backend) => {
       expect(decoded(await sign({}, key, { expiresIn: 60, timestamp: false, clock: ms })).payload).not.toHaveProperty('iat');
     });
 
+    it('issuedAt sets iat and counts exp and nbf from it, whatever the clock and timestamp say', async () => {
+      const ms = () => (T0 + 7) * 1000 + 456;
+      for (const timestamp of [true, 'ms', false] as const) {
+        const payload = decoded(await sign({}, key, { expiresIn: 60, notBefore: 5, timestamp, clock: ms, issuedAt: T0 })).payload;
+        expect(payload).toEqual({ iat: T0, exp: T0 + 60, nbf: T0 + 5 });
+      }
+      // Its negative twin: without issuedAt the same clock gives a later iat and exp.
+      expect(decoded(await sign({}, key, { expiresIn: 60, clock: ms })).payload).toEqual({ iat: T0 + 7, exp: T0 + 67 });
+    });
+
+    it('refuses an issuedAt that is not a finite, non-negative number of seconds', async () => {
+      for (const issuedAt of [Number.NaN, Number.POSITIVE_INFINITY, -1, '1700000000', null]) {
+        await expectJwtError(sign({}, key, { expiresIn: 60, issuedAt: issuedAt as never }), 'ERR_CONFIG_INVALID');
+        await expectJwtError(() => createSigner({ key, expiresIn: 60, issuedAt: issuedAt as never }), 'ERR_CONFIG_INVALID');
+        await expectJwtError(createSigner({ key, expiresIn: 60 }).sign({}, { issuedAt: issuedAt as never }), 'ERR_CONFIG_INVALID');
+      }
+    });
+
     it('refuses claims of the wrong type', async () => {
       for (const claims of [{ iss: 1 }, { sub: ['a'] }, { jti: null }, { aud: 1 }, { aud: ['api', 2] }, { aud: null }]) {
         await expectJwtError(sign(claims as never, key, { expiresIn: 60 }), 'ERR_JWT_CLAIM_INVALID');
@@ -158,6 +176,13 @@ describe.each(BACKENDS)('sign on the %s backend', (backend) => {
       expect(a.split('.')[0]).toBe(b.split('.')[0]);
       expect(decoded(b).payload).toEqual({ iss: 'auth', iat: T0, exp: T0 + 300, sub: 'b' });
       expect(decoded(await signer.sign()).payload).toEqual({ iss: 'auth', iat: T0, exp: T0 + 300 });
+    });
+
+    it('takes issuedAt per token, leaving the next token at the clock', async () => {
+      const signer = createSigner({ key, expiresIn: '5m', clock });
+      expect(decoded(await signer.sign({ sub: 'a' }, { issuedAt: T0 - 30 })).payload).toEqual({ iat: T0 - 30, exp: T0 + 270, sub: 'a' });
+      expect(decoded(await signer.sign({ sub: 'b' })).payload).toEqual({ iat: T0, exp: T0 + 300, sub: 'b' });
+      if (backend === 'node') expect(decoded(signer.signSync({}, { issuedAt: T0 + 1 })).payload).toEqual({ iat: T0 + 1, exp: T0 + 301 });
     });
 
     it('signSync works on the node backend only, with a JwtKey or raw key input, never with a key still importing', async () => {

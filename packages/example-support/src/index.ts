@@ -10,10 +10,12 @@ export {
   INVALID_REQUEST,
   NOT_FOUND,
   PAYLOAD_TOO_LARGE,
+  UNSUPPORTED_MEDIA_TYPE,
   authFailure,
   createExampleService,
 } from './service.js';
 export type { ExampleAuthOptions, ExampleClaims, ExampleResponse, ExampleService, ExampleServiceOptions } from './service.js';
-export { DEMO_USERS, MAX_BODY_BYTES, MAX_PASSWORD_LENGTH, REALM, TOKEN_COOKIE, parseFields } from './contract.js';
+export { DEMO_USERS, MAX_BODY_BYTES, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, REALM, TOKEN_COOKIE, isJsonContentType, isRoutablePath, parseFields } from './contract.js';
 export type { DemoUser } from './contract.js';
 export { UserStore } from './users.js';
+export type { Authentication, PasswordChange } from './users.js';

@@ -1,4 +1,4 @@
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -85,6 +85,31 @@ describe('JWT_SECRET', () => {
     const token = await sign({ sub: 'kevin' }, keys.signingKey!, { expiresIn: 60 });
     expect(decodeUnverified(token).header.alg).toBe('HS256');
     await expect(createVerifier({ key: keys.verifyKey, algorithms: keys.algorithms }).verify(token)).resolves.toMatchObject({ payload: { sub: 'kevin' } });
+  });
+});
+
+describe('the random fallback secret', () => {
+  /** Random bytes that start like one DER SEQUENCE (0x30, then the length of the rest): about 1 draw in 65,536. */
+  const derShaped = (length: number): Uint8Array => {
+    const bytes = new Uint8Array(randomBytes(length));
+    bytes[0] = 0x30;
+    bytes[1] = length - 2;
+    return bytes;
+  };
+
+  it('is usable even when the random bytes look like DER, and only it verifies its tokens', async () => {
+    const config = loadConfig({}, { defaultPort: 3000, randomBytes: derShaped });
+    expect(config.signing).toMatchObject({ kind: 'secret', generated: true });
+    const { secret } = config.signing as Extract<typeof config.signing, { kind: 'secret' }>;
+    expect([secret[0], secret[1]]).toEqual([0x30, secret.length - 2]);
+    const keys = await resolveKeys(config.signing);
+    const token = await sign({ sub: 'kevin' }, keys.signingKey!, { expiresIn: 60 });
+    await expect(createVerifier({ key: keys.verifyKey, algorithms: keys.algorithms }).verify(token)).resolves.toMatchObject({ payload: { sub: 'kevin' } });
+    await expect(createExampleService(config, { users })).resolves.toBeDefined();
+    // The negative twin: another DER-shaped random secret does not verify these tokens.
+    const other = await resolveKeys(loadConfig({}, { defaultPort: 3000, randomBytes: derShaped }).signing);
+    const error = await createVerifier({ key: other.verifyKey, algorithms: other.algorithms }).verify(token).then(() => undefined, (e: unknown) => e);
+    expect(isJwtError(error, 'ERR_JWS_SIGNATURE_INVALID')).toBe(true);
   });
 });
 
@@ -194,10 +219,10 @@ describe('JWKS_URL', () => {
     const verifierApp: ExampleService = await createExampleService(config, { users });
     expect(verifierApp.auth.key).toBeInstanceOf(RemoteJwks);
     expect(verifierApp.auth.algorithms).toEqual(JWKS_ALGORITHMS);
-    expect(await verifierApp.login(JSON.stringify({ username: 'kevin', password: 'kevin-password' }))).toMatchObject({ status: 404 });
+    expect(await verifierApp.login(JSON.stringify({ username: 'kevin', password: 'kevin-password' }), 'application/json')).toMatchObject({ status: 404 });
     expect(verifierApp.jwks()).toMatchObject({ status: 404 });
 
-    const login = await issuer.login(JSON.stringify({ username: 'kevin', password: 'kevin-password' }));
+    const login = await issuer.login(JSON.stringify({ username: 'kevin', password: 'kevin-password' }), 'application/json');
     const token = (login.body as { token: string }).token;
     const verifier = createVerifier<ExampleClaims>(verifierApp.auth);
     expect((await verifier.verify(token)).payload).toMatchObject({ sub: 'kevin', permissions: ['view', 'comment'] });

@@ -16,7 +16,7 @@ import {
   type TokenPair,
 } from '@jwt/core';
 import { ConfigError, type ExampleConfig } from './config.js';
-import { MAX_BODY_BYTES, MAX_PASSWORD_LENGTH, parseFields, REALM, TOKEN_COOKIE } from './contract.js';
+import { isJsonContentType, MAX_BODY_BYTES, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, parseFields, REALM, TOKEN_COOKIE } from './contract.js';
 import { resolveKeys } from './keys.js';
 import { createRevocation } from './revocation.js';
 import { UserStore } from './users.js';
@@ -42,18 +42,24 @@ export interface ExampleService {
   readonly revocation: RevocationStore;
   /** `GET /health` */
   health(): ExampleResponse;
-  /** `POST /login` with the raw request body. */
-  login(rawBody: string): Promise<ExampleResponse>;
+  /**
+   * `POST /login` with the raw request body and its `Content-Type` header. An empty body is no
+   * body: it is never refused for its media type (it is not JSON either: 400).
+   */
+  login(rawBody: string, contentType: string | undefined): Promise<ExampleResponse>;
   /** `GET /me` for verified claims. */
   me(claims: ExampleClaims): ExampleResponse;
   /** `GET /admin` once the `admin` permission has been checked. */
   admin(): ExampleResponse;
-  /** `POST /refresh` with the raw request body: a new pair for a refresh token, which is used up. */
-  refresh(rawBody: string): Promise<ExampleResponse>;
+  /** `POST /refresh` with the raw request body and its `Content-Type`: a new pair for a refresh token, which is used up. */
+  refresh(rawBody: string, contentType: string | undefined): Promise<ExampleResponse>;
   /** `POST /logout`: revokes this token until its expiry, and its login session (`sid`). */
   logout(claims: ExampleClaims): Promise<ExampleResponse>;
-  /** `POST /password` with the raw request body: new password, and every older token of the user revoked. */
-  changePassword(claims: ExampleClaims, rawBody: string): Promise<ExampleResponse>;
+  /**
+   * `POST /password` with the raw request body and its `Content-Type`: checks the current
+   * password, stores the new one, and revokes every token of the user issued up to the change.
+   */
+  changePassword(claims: ExampleClaims, rawBody: string, contentType: string | undefined): Promise<ExampleResponse>;
   /** `GET /.well-known/jwks.json` */
   jwks(): ExampleResponse;
   /** Releases what the service holds (store connections). */
@@ -63,8 +69,22 @@ export interface ExampleService {
 export const INVALID_REQUEST: ExampleResponse = Object.freeze({ status: 400, body: { error: 'invalid_request' } });
 export const PAYLOAD_TOO_LARGE: ExampleResponse = Object.freeze({ status: 413, body: { error: 'invalid_request' } });
 export const NOT_FOUND: ExampleResponse = Object.freeze({ status: 404, body: { error: 'not_found' } });
+export const UNSUPPORTED_MEDIA_TYPE: ExampleResponse = Object.freeze({ status: 415, body: { error: 'unsupported_media_type' } });
 const INVALID_CREDENTIALS: ExampleResponse = Object.freeze({ status: 401, body: { error: 'invalid_credentials' } });
+const WRONG_CURRENT_PASSWORD: ExampleResponse = Object.freeze({ status: 403, body: { error: 'invalid_credentials' } });
 const NO_CONTENT: ExampleResponse = Object.freeze({ status: 204 });
+
+/**
+ * The answer to give instead of parsing a JSON body, if any: 413 past the size limit, 415 for a
+ * body that is not `application/json`. An empty body is no body and passes (the JSON parse then
+ * refuses it with 400), so a POST without one is never refused for its media type.
+ */
+function bodyRefusal(rawBody: string, contentType: string | undefined): ExampleResponse | undefined {
+  if (typeof rawBody !== 'string') return INVALID_REQUEST;
+  if (rawBody.length > MAX_BODY_BYTES) return PAYLOAD_TOO_LARGE;
+  if (rawBody !== '' && !isJsonContentType(contentType)) return UNSUPPORTED_MEDIA_TYPE;
+  return undefined;
+}
 
 /** The RFC 6750 answer for a token-related failure, in the adapters' exact format. */
 export function authFailure(error: unknown): ExampleResponse {
@@ -97,8 +117,7 @@ export async function createExampleService(config: ExampleConfig, options: Examp
           audience: config.audience,
           expiresIn: config.ttl,
           jwtId: true,
-          // Millisecond `iat`, so a login right after a password change is not mistaken for an older token.
-          timestamp: 'ms',
+          // Whole-second `iat` and `exp`: each login passes its own `issuedAt` (see login below).
         };
   const store = revocation.store;
   // Refresh tokens are addressed to the issuer (this app), access tokens to the API audience; the
@@ -141,17 +160,22 @@ export async function createExampleService(config: ExampleConfig, options: Examp
 
     health: () => ({ status: 200, body: { status: 'ok' } }),
 
-    async login(rawBody) {
+    async login(rawBody, contentType) {
       if (sessions === undefined) return NOT_FOUND;
-      if (typeof rawBody === 'string' && rawBody.length > MAX_BODY_BYTES) return PAYLOAD_TOO_LARGE;
+      const refused = bodyRefusal(rawBody, contentType);
+      if (refused !== undefined) return refused;
       const fields = parseFields(rawBody, ['username', 'password']);
       if (fields === undefined) return INVALID_REQUEST;
       if (fields.password.length > MAX_PASSWORD_LENGTH) return INVALID_CREDENTIALS;
-      const user = await users.authenticate(fields.username, fields.password);
-      if (user === undefined) return INVALID_CREDENTIALS;
+      const login = await users.authenticate(fields.username, fields.password);
+      if (login === undefined) return INVALID_CREDENTIALS;
+      const { user, authenticatedAt } = login;
+      // Issued at the second the password was checked, not at signing: a password change after
+      // that check revokes this second, so a token won with the old password is refused even if
+      // it is signed after the change (the user store makes logins wait out a change's second).
       let pair: TokenPair;
       try {
-        pair = await sessions.issue({ sub: user.username, username: user.username, permissions: [...user.permissions] });
+        pair = await sessions.issue({ sub: user.username, username: user.username, permissions: [...user.permissions] }, { issuedAt: Math.floor(authenticatedAt / 1000) });
       } catch (error) {
         // The session store full or out of reach: no session can be recorded, so none is opened
         // (its tokens would be refused anyway while the revocation store is unreachable).
@@ -162,9 +186,10 @@ export async function createExampleService(config: ExampleConfig, options: Examp
       return { status: 200, body: pairBody(pair) };
     },
 
-    async refresh(rawBody) {
+    async refresh(rawBody, contentType) {
       if (sessions === undefined) return NOT_FOUND;
-      if (typeof rawBody === 'string' && rawBody.length > MAX_BODY_BYTES) return PAYLOAD_TOO_LARGE;
+      const refused = bodyRefusal(rawBody, contentType);
+      if (refused !== undefined) return refused;
       const fields = parseFields(rawBody, ['refreshToken']);
       if (fields === undefined) return INVALID_REQUEST;
       try {
@@ -191,15 +216,18 @@ export async function createExampleService(config: ExampleConfig, options: Examp
       return NO_CONTENT;
     },
 
-    async changePassword(claims, rawBody) {
-      if (typeof rawBody === 'string' && rawBody.length > MAX_BODY_BYTES) return PAYLOAD_TOO_LARGE;
-      const fields = parseFields(rawBody, ['newPassword']);
-      if (fields === undefined || fields.newPassword === '' || fields.newPassword.length > MAX_PASSWORD_LENGTH) return INVALID_REQUEST;
-      if (!(await users.setPassword(claims.sub, fields.newPassword))) return { status: 404, body: { error: 'unknown_user' } };
-      // The cutoff is taken after the new hash is in place: a login with the old password can no
-      // longer succeed, so every token issued before this moment is one to refuse.
+    async changePassword(claims, rawBody, contentType) {
+      const refused = bodyRefusal(rawBody, contentType);
+      if (refused !== undefined) return refused;
+      const fields = parseFields(rawBody, ['currentPassword', 'newPassword']);
+      if (fields === undefined || fields.newPassword.length < MIN_PASSWORD_LENGTH || fields.newPassword.length > MAX_PASSWORD_LENGTH) return INVALID_REQUEST;
+      if (fields.currentPassword.length > MAX_PASSWORD_LENGTH) return WRONG_CURRENT_PASSWORD;
+      const change = await users.changePassword(claims.sub, fields.currentPassword, fields.newPassword);
+      if (!change.ok) return change.reason === 'unknown_user' ? { status: 404, body: { error: 'unknown_user' } } : WRONG_CURRENT_PASSWORD;
+      // The cutoff is the instant the new hash was stored: every login that read the old hash
+      // took its time before it, so every token won with the old password is covered.
       try {
-        await store.revokeSubject(claims.sub, Date.now());
+        await store.revokeSubject(claims.sub, change.changedAt);
       } catch (error) {
         // A shared store out of reach (ERR_REVOCATION_UNAVAILABLE): the change holds on this
         // instance only, and the client must not believe its old tokens are dead everywhere.

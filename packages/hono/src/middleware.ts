@@ -122,7 +122,9 @@ export function jwtMiddleware<K>(createAuthenticator: AuthenticatorFactory<K>): 
       // cross-site check matter only when a cookie name is configured.
       const authorization = c.req.header('Authorization');
       const outcome = await authenticator.authenticate(
-        cookie ? { authorization, cookie: c.req.header('Cookie'), method: c.req.method, secFetchSite: c.req.header('Sec-Fetch-Site') } : { authorization },
+        cookie
+          ? { authorization, cookie: c.req.header('Cookie'), method: c.req.method, secFetchSite: c.req.header('Sec-Fetch-Site'), origin: c.req.header('Origin'), host: c.req.header('Host') }
+          : { authorization },
       );
       if (!outcome.ok) return refuse(c, outcome.error, outcome.response, responder.onError);
       if (custom) responders.set(c, responder);

@@ -156,7 +156,15 @@ export function jwt<T = JwtClaims, K extends string = 'user'>(options: JwtOption
   const fromHeaders = (ctx: Context): Promise<Outcome> => {
     // The cookie and its cross-site check matter only when a cookie name is configured.
     if (core.cookie === undefined) return auth.authenticate({ authorization: authorizationOf(ctx) });
-    return auth.authenticate({ authorization: authorizationOf(ctx), cookie: ctx.get('Cookie'), method: ctx.method, secFetchSite: ctx.get('Sec-Fetch-Site') || undefined });
+    return auth.authenticate({
+      authorization: authorizationOf(ctx),
+      cookie: ctx.get('Cookie'),
+      method: ctx.method,
+      secFetchSite: ctx.get('Sec-Fetch-Site') || undefined,
+      origin: ctx.get('Origin') || undefined,
+      // The Host header itself: ctx.host would honour X-Forwarded-Host under `proxy`, which a client sets.
+      host: ctx.get('Host') || undefined,
+    });
   };
 
   const fromGetToken = async (ctx: Context, read: NonNullable<typeof getToken>): Promise<Outcome> => {

@@ -163,7 +163,13 @@ describe('repeated, empty and cross-site headers', async () => {
     expectInvalid(await post({ cookie, 'sec-fetch-site': 'cross-site' }), 'cross-site request refused');
     expectInvalid(await post({ cookie, 'sec-fetch-site': 'same-site' }), 'cross-site request refused');
     expect((await post({ cookie, 'sec-fetch-site': 'same-origin' })).status).toBe(200);
-    expect((await post({ cookie })).status).toBe(200);
+    // Without Sec-Fetch-Site the Origin must name the Host (which Node's client sets); no Origin is refused.
+    expect((await post({ cookie, origin: server.url })).status).toBe(200);
+    expectInvalid(await post({ cookie, origin: 'https://evil.example' }), 'cross-site request refused');
+    expectInvalid(await post({ cookie, origin: 'null' }), 'cross-site request refused');
+    expectInvalid(await post({ cookie }), 'cross-site request refused');
+    // X-Forwarded-Host is a client's say-so: it never stands in for the Host header.
+    expectInvalid(await post({ cookie, origin: 'https://evil.example', 'x-forwarded-host': 'evil.example' }), 'cross-site request refused');
     expect((await server.get('/', { cookie, 'sec-fetch-site': 'cross-site' })).status).toBe(200);
     expect((await post({ ...bearer(token), 'sec-fetch-site': 'cross-site' })).status).toBe(200);
   });
@@ -353,13 +359,37 @@ describe('construction', () => {
     }
   });
 
-  test('a raw secret under 32 bytes is refused when the middleware is built (koa-jwt accepted any)', () => {
+  test('a raw secret under 32 bytes is refused when the middleware is built (koa-jwt accepted any)', async () => {
     expect(() => jwt({ key: 'shhhhh' })).toThrow(expect.objectContaining({ code: 'ERR_KEY_WEAK' }));
-    expect(typeof jwt({ key: SECRET })).toBe('function');
+    // Negative twin: a long enough raw secret builds a middleware that verifies with that secret.
+    const server = await appWith({ key: SECRET });
+    try {
+      const token = await createSigner({ key: secretKey(SECRET), expiresIn: 60 }).sign({ sub: 'kevin' });
+      const reply = await server.get('/', bearer(token));
+      expect(reply.status).toBe(200);
+      expect((reply.json as { state: { user: { sub: string } } }).state.user.sub).toBe('kevin');
+      const foreign = await createSigner({ key: secretKey(OTHER_SECRET), expiresIn: 60 }).sign({ sub: 'kevin' });
+      expectInvalid(await server.get('/', bearer(foreign)), 'signature invalid');
+      expectMissing(await server.get('/'));
+    } finally {
+      await server.close();
+    }
   });
 
-  test('valid options build a middleware', () => {
-    expect(typeof jwt(base)).toBe('function');
+  test('valid options build a middleware that applies them', async () => {
+    const server = await appWith(base);
+    try {
+      const reply = await server.get('/', bearer(await sign()));
+      expect(reply.status).toBe(200);
+      expect((reply.json as { state: { user: { iss: string; aud: string } } }).state.user).toMatchObject({ iss: ISSUER, aud: AUDIENCE });
+      // The issuer and audience options are in force, not merely accepted.
+      const otherIssuer = await createSigner({ key, issuer: 'someone-else', audience: AUDIENCE, expiresIn: 60 }).sign({ sub: 'kevin' });
+      expectInvalid(await server.get('/', bearer(otherIssuer)), 'issuer invalid');
+      const otherAudience = await createSigner({ key, issuer: ISSUER, audience: 'other-api', expiresIn: 60 }).sign({ sub: 'kevin' });
+      expectInvalid(await server.get('/', bearer(otherAudience)), 'audience invalid');
+    } finally {
+      await server.close();
+    }
   });
 });
 

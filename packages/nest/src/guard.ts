@@ -62,7 +62,14 @@ export class JwtAuthGuard implements CanActivate {
     // The cookie and its cross-site check matter only when a cookie name is configured.
     const outcome = await this.runtime.authenticator.authenticate(
       this.runtime.cookie
-        ? { authorization: authorization(request), cookie: header(request, 'cookie'), method: request.method, secFetchSite: header(request, 'sec-fetch-site') }
+        ? {
+            authorization: authorization(request),
+            cookie: header(request, 'cookie'),
+            method: request.method,
+            secFetchSite: header(request, 'sec-fetch-site'),
+            origin: header(request, 'origin'),
+            host: header(request, 'host'),
+          }
         : { authorization: authorization(request) },
     );
     if (!outcome.ok) return this.refuse(http.getResponse(), outcome.response, outcome.error);

@@ -203,7 +203,11 @@ describe.each(PLATFORMS)('JwtAuthGuard per route on %s', (platform) => {
     expect(shape(await nodeCall(server.url, '/me', 'POST', { cookie, 'sec-fetch-site': 'same-site' }))).toEqual(invalidToken('cross-site request refused'));
     const sameOrigin = await nodeCall(server.url, '/me', 'POST', { cookie, 'sec-fetch-site': 'same-origin' });
     expect({ status: sameOrigin.status, body: sameOrigin.body }).toEqual({ status: 200, body: '{"sub":"kevin"}' });
-    expect((await nodeCall(server.url, '/me', 'POST', { cookie })).status).toBe(200);
+    // Without Sec-Fetch-Site the Origin must name the Host (which Node's client sets); no Origin is refused.
+    expect((await nodeCall(server.url, '/me', 'POST', { cookie, origin: server.url })).status).toBe(200);
+    expect(shape(await nodeCall(server.url, '/me', 'POST', { cookie, origin: 'https://evil.example' }))).toEqual(invalidToken('cross-site request refused'));
+    expect(shape(await nodeCall(server.url, '/me', 'POST', { cookie, origin: 'null' }))).toEqual(invalidToken('cross-site request refused'));
+    expect(shape(await nodeCall(server.url, '/me', 'POST', { cookie }))).toEqual(invalidToken('cross-site request refused'));
     expect((await nodeCall(server.url, '/me', 'GET', { cookie, 'sec-fetch-site': 'cross-site' })).status).toBe(200);
     expect((await nodeCall(server.url, '/me', 'POST', { authorization: `Bearer ${token}`, 'sec-fetch-site': 'cross-site' })).status).toBe(200);
   });

@@ -2,18 +2,25 @@
  * What every instance agrees on: key names, the change messages on the channel, the one script
  * that writes a revocation, and the bound on every wait for Redis.
  *
- * A revocation is one string key whose value is the `exp` (seconds, logout) or the cutoff
- * (milliseconds, password change), expiring with the tokens it covers. The same script sets the
- * key, only ever later, and publishes the change, atomically, so a mirror that loads with SCAN
- * after subscribing misses nothing.
+ * A revocation is one string key whose value is the `exp` (seconds, logout), the cutoff
+ * (milliseconds, password change) or the session's end (seconds), expiring with the tokens it
+ * covers. The same script sets the key, only ever later, and publishes the change, atomically, so
+ * a mirror that loads with SCAN after subscribing misses nothing.
+ *
+ * One more key, the marker, never expires: the stores write it once they have written back what
+ * they know. A Redis without it has lost its data (a restart without persistence, a failover to an
+ * empty replica) or has never been used, and is not trusted to answer for a token until the
+ * instances have written back what they know.
  */
 
-/** A logout (`exp`, seconds) or a subject cutoff (milliseconds). */
-export type ChangeKind = 'j' | 's';
+/** A logout (`j`: `exp`, seconds), a subject cutoff (`s`: milliseconds) or a session (`i`: its end, seconds). */
+export type ChangeKind = 'j' | 's' | 'i';
+
+const KINDS: ReadonlySet<unknown> = new Set(['j', 's', 'i']);
 
 export interface Change {
   kind: ChangeKind;
-  /** The `jti` or the `sub`. */
+  /** The `jti`, the `sub` or the `sid`. */
   id: string;
   value: number;
 }
@@ -23,10 +30,12 @@ export interface Names {
   /** SCAN pattern for every revocation key; the prefix's glob characters escaped. */
   pattern: string;
   channel: string;
+  /** The data-loss marker; outside the revocation key space (`parseKey` ignores it). */
+  marker: string;
 }
 
 export function namesFor(prefix: string): Names {
-  return { prefix, pattern: `${prefix.replace(/[*?[\]\\]/g, '\\$&')}*`, channel: `${prefix}changes` };
+  return { prefix, pattern: `${prefix.replace(/[*?[\]\\]/g, '\\$&')}*`, channel: `${prefix}changes`, marker: `${prefix}marker` };
 }
 
 export function keyOf(names: Names, kind: ChangeKind, id: string): string {
@@ -37,9 +46,9 @@ export function keyOf(names: Names, kind: ChangeKind, id: string): string {
 export function parseKey(names: Names, key: string): { kind: ChangeKind; id: string } | undefined {
   if (!key.startsWith(names.prefix)) return undefined;
   const kind = key.charAt(names.prefix.length);
-  if ((kind !== 'j' && kind !== 's') || key.charAt(names.prefix.length + 1) !== ':') return undefined;
+  if (!KINDS.has(kind) || key.charAt(names.prefix.length + 1) !== ':') return undefined;
   const id = key.slice(names.prefix.length + 2);
-  return id === '' ? undefined : { kind, id };
+  return id === '' ? undefined : { kind: kind as ChangeKind, id };
 }
 
 export function encodeChange(change: Change): string {
@@ -56,8 +65,8 @@ export function decodeChange(message: string): Change | undefined {
   }
   if (!Array.isArray(parsed) || parsed.length !== 3) return undefined;
   const [kind, value, id] = parsed as unknown[];
-  if ((kind !== 'j' && kind !== 's') || typeof id !== 'string' || id === '' || typeof value !== 'number' || !Number.isFinite(value)) return undefined;
-  return { kind, id, value };
+  if (!KINDS.has(kind) || typeof id !== 'string' || id === '' || typeof value !== 'number' || !Number.isFinite(value)) return undefined;
+  return { kind: kind as ChangeKind, id, value };
 }
 
 /** A stored value, or undefined when it is missing or not a number. */

@@ -6,8 +6,14 @@
  * While the mirror may be missing something (before the first load, after a dropped connection,
  * when heartbeats stop coming back) it is "stale": a check asks Redis directly, within a bounded
  * time, and falls back to the `onUnavailable` policy when Redis does not answer.
+ *
+ * A revocation is never withdrawn before the tokens it covers expire, even when Redis loses its
+ * data: the mirror is only ever added to (loads merge into it, never replace it), and each
+ * synchronisation writes back to Redis whatever the mirror holds that Redis lacks, including the
+ * revocations made here while Redis was unreachable. The store is `synced` only once that write-back
+ * has succeeded. A marker key tells a Redis that lost its data from one that did not.
  */
-import { JwtError, MemoryRevocationStore, issuedBefore, revocationEntry, revocationWindow, type JwtClaims, type RevocationStore, type RevocationWindowOptions } from '@jwt/core';
+import { JwtError, MemoryRevocationStore, issuedBefore, revocationEntry, revocationWindow, sessionEntry, type JwtClaims, type RevocationStore, type RevocationWindowOptions } from '@jwt/core';
 import { createClient, type RedisClientOptions } from 'redis';
 import { decodeChange, encodeChange, keyOf, namesFor, parseKey, parseValue, withTimeout, WRITE_SCRIPT, type Change, type ChangeKind, type Names } from './protocol.js';
 
@@ -59,7 +65,9 @@ export interface RedisRevocationStoreOptions extends RevocationWindowOptions {
   /**
    * Every this many milliseconds the store publishes a heartbeat to itself through Redis; when two
    * in a row have not come back, the mirror is treated as stale (a connection that died silently).
-   * `0` turns heartbeats off, leaving only connection events to detect a loss.
+   * Each beat also checks the data-loss marker, so a Redis emptied without dropping connections
+   * (FLUSHALL) gets this instance's revocations back. `0` turns heartbeats off, leaving only
+   * connection events to detect a loss.
    * @default 1000
    * @example heartbeatInterval: 500
    */
@@ -90,8 +98,8 @@ interface Connection {
 const SCAN_COUNT = '1000';
 const MAX_RECONNECT_DELAY = 500;
 const RETRY_DELAY = 500;
-/** Revocations kept for a later write while Redis is unreachable; beyond this the oldest go first. */
-const MAX_UNSHARED = 10_000;
+/** Writes sent at once during a write-back: pipelined, well under the client's queue bound. */
+const WRITE_BATCH = 500;
 
 function configError(detail: string, cause?: unknown): JwtError {
   return new JwtError('ERR_CONFIG_INVALID', cause === undefined ? { detail } : { detail, cause });
@@ -111,7 +119,8 @@ function asError(value: unknown): Error {
 
 function applyTo(mirror: MemoryRevocationStore, change: Change): void {
   if (change.kind === 'j') mirror.revokeToken({ jti: change.id, exp: change.value });
-  else mirror.revokeSubject(change.id, change.value);
+  else if (change.kind === 's') mirror.revokeSubject(change.id, change.value);
+  else mirror.revokeSession(change.id, change.value);
 }
 
 /** Reconnects quickly at first, then every half second: a check is refused (or accepted) meanwhile. */
@@ -141,9 +150,13 @@ export class RedisRevocationStore implements RevocationStore {
   readonly #heartbeatChannel: string;
   readonly #heartbeat: ReturnType<typeof setInterval> | undefined;
 
-  #mirror: MemoryRevocationStore;
-  /** The mirror being loaded, which receives changes too, so none is lost during the load. */
-  #loading: MemoryRevocationStore | undefined;
+  /**
+   * Every live revocation this instance knows of. Never replaced, only added to: what it holds is
+   * what Redis must hold too, and is written back whenever Redis turns out to lack it.
+   */
+  readonly #mirror: MemoryRevocationStore;
+  /** The marker value seen at the last synchronisation; another value, or none, means Redis lost data. */
+  #marker: string | undefined;
   #stale = true;
   #closed = false;
   #closing: Promise<void> | undefined;
@@ -158,8 +171,6 @@ export class RedisRevocationStore implements RevocationStore {
   readonly #waiters = new Set<(synced: boolean) => void>();
   /** Heartbeat round trips waited on by a synchronisation: resolved once that beat comes back. */
   readonly #beatWaiters = new Set<{ beat: number; resolve: () => void }>();
-  /** Revocations made here that Redis did not take: still applied here, written once it is back. */
-  readonly #unshared = new Map<string, { change: Change; expiresAt: number }>();
   /** Settled at the command connection's first 'ready', then dropped. */
   #firstReady: { promise: Promise<void>; resolve: () => void } | undefined;
 
@@ -263,9 +274,21 @@ export class RedisRevocationStore implements RevocationStore {
     if (typeof sub !== 'string' || sub === '') throw new JwtError('ERR_JWT_CLAIM_MISSING', { claim: 'sub', detail: 'required claim missing: sub' });
     const cutoff = at ?? Date.now();
     if (typeof cutoff !== 'number' || !Number.isFinite(cutoff)) throw configError('revokeSubject: at must be milliseconds since the epoch');
-    const expiresAt = cutoff + this.#lifetimeMs + this.#retainMs;
+    const expiresAt = this.#expiryOf('s', cutoff);
     if (expiresAt <= Date.now()) return;
     await this.#publish({ kind: 's', id: sub, value: cutoff }, expiresAt);
+  }
+
+  /**
+   * Ends a login session on every instance: refuses each token whose `sid` is `sid` until
+   * `expiresAt` (seconds, plus the retention). `sub` is accepted for the interface and unused: the
+   * mirror holds every revocation Redis holds, without a per-subject share.
+   * @example await revocation.revokeSession(claims.sid, sessionExpiresAt)
+   */
+  async revokeSession(sid: string, expiresAt: number, _sub?: string): Promise<void> {
+    const until = sessionEntry(sid, expiresAt, this.#retainMs);
+    if (until <= Date.now()) return;
+    await this.#publish({ kind: 'i', id: sid, value: expiresAt }, until);
   }
 
   /**
@@ -295,9 +318,20 @@ export class RedisRevocationStore implements RevocationStore {
   }
 
   #newMirror(): MemoryRevocationStore {
-    // Bounded by time like the Redis keys it mirrors, not by count: evicting an entry here would
-    // quietly accept a token that every other instance refuses.
-    return new MemoryRevocationStore({ maxTokenLifetime: this.#lifetimeMs / 1000, retainAfterExpiry: this.#retainMs / 1000, maxEntries: Number.MAX_SAFE_INTEGER });
+    // Bounded by time like the Redis keys it mirrors, not by count or per subject: it must hold
+    // exactly what Redis holds (no fallback cutoff that Redis lacks, nothing less), so that what it
+    // writes back is what was revoked.
+    return new MemoryRevocationStore({
+      maxTokenLifetime: this.#lifetimeMs / 1000,
+      retainAfterExpiry: this.#retainMs / 1000,
+      maxEntries: Number.MAX_SAFE_INTEGER,
+      maxEntriesPerSubject: Number.MAX_SAFE_INTEGER,
+    });
+  }
+
+  /** When a revocation's key may leave Redis: the same windows as the mirror's. */
+  #expiryOf(kind: ChangeKind, value: number): number {
+    return kind === 's' ? value + this.#lifetimeMs + this.#retainMs : value * 1000 + this.#retainMs;
   }
 
   #listen(): void {
@@ -339,7 +373,6 @@ export class RedisRevocationStore implements RevocationStore {
 
   #apply(change: Change): void {
     applyTo(this.#mirror, change);
-    if (this.#loading !== undefined) applyTo(this.#loading, change);
   }
 
   readonly #onMessage = (message: string, channel: string): void => {
@@ -366,7 +399,9 @@ export class RedisRevocationStore implements RevocationStore {
     try {
       await this.#write(change, expiresAt);
     } catch (cause) {
-      this.#keepUnshared(change, expiresAt);
+      // The mirror keeps it; the synchronisation this starts writes it back (with whatever else
+      // Redis lacks) and the store stays stale, checking Redis or refusing, until that succeeds.
+      this.#markStale();
       throw new JwtError('ERR_REVOCATION_UNAVAILABLE', { cause, detail: 'revocation status unavailable: not shared through Redis yet' });
     }
   }
@@ -376,21 +411,28 @@ export class RedisRevocationStore implements RevocationStore {
     return this.#command(['EVAL', WRITE_SCRIPT, '1', keyOf(names, change.kind, change.id), String(change.value), String(Math.ceil(expiresAt)), names.channel, encodeChange(change)]);
   }
 
-  #keepUnshared(change: Change, expiresAt: number): void {
-    const id = `${change.kind}:${change.id}`;
-    const previous = this.#unshared.get(id);
-    if (previous !== undefined && previous.change.value >= change.value) return;
-    if (previous === undefined && this.#unshared.size >= MAX_UNSHARED) this.#unshared.delete(this.#unshared.keys().next().value as string);
-    this.#unshared.set(id, { change, expiresAt });
-  }
-
-  /** Writes what Redis missed while it was away; what still fails waits for the next synchronisation. */
-  async #shareUnshared(): Promise<void> {
-    for (const [id, { change, expiresAt }] of this.#unshared) {
-      if (this.#closed) return;
-      if (expiresAt > Date.now()) await this.#write(change, expiresAt);
-      this.#unshared.delete(id);
+  /**
+   * Writes every revocation the mirror holds that Redis lacks (or holds an earlier value of), given
+   * what the load found. Returns how many were written. Throws when a write fails: the caller stays
+   * stale and retries, so nothing this instance knows is ever dropped.
+   */
+  async #writeBack(inRedis: ReadonlyMap<string, number>): Promise<number> {
+    const names = this.#names;
+    const now = Date.now();
+    const missing: { change: Change; expiresAt: number }[] = [];
+    for (const record of [...this.#mirror.entries()]) {
+      // The mirror has no room limit, so it never falls back to a store-wide cutoff.
+      if (record.kind === 'everyone') continue;
+      const kind: ChangeKind = record.kind === 'token' ? 'j' : record.kind === 'subject' ? 's' : 'i';
+      const held = inRedis.get(keyOf(names, kind, record.id));
+      if (held !== undefined && held >= record.value) continue;
+      const expiresAt = this.#expiryOf(kind, record.value);
+      if (expiresAt > now) missing.push({ change: { kind, id: record.id, value: record.value }, expiresAt });
     }
+    for (let i = 0; i < missing.length && !this.#closed; i += WRITE_BATCH) {
+      await Promise.all(missing.slice(i, i + WRITE_BATCH).map(({ change, expiresAt }) => this.#write(change, expiresAt)));
+    }
+    return missing.length;
   }
 
   /** Publishes a heartbeat and waits for it to come back through the subscription. */
@@ -424,23 +466,26 @@ export class RedisRevocationStore implements RevocationStore {
   }
 
   #askRedis(claims: JwtClaims): boolean | Promise<boolean> {
-    const jti = typeof claims.jti === 'string' && claims.jti !== '' ? claims.jti : undefined;
-    const sub = typeof claims.sub === 'string' && claims.sub !== '' ? claims.sub : undefined;
-    if (jti === undefined && sub === undefined) return false;
+    const present = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
+    const jti = present(claims.jti);
+    const sid = present(claims.sid);
+    const sub = present(claims.sub);
+    if (jti === undefined && sid === undefined && sub === undefined) return false;
     if (this.#closed) return new Promise((resolve) => resolve(this.#unavailable()));
     const names = this.#names;
-    const keys = [...(jti === undefined ? [] : [keyOf(names, 'j', jti)]), ...(sub === undefined ? [] : [keyOf(names, 's', sub)])];
+    const keys = [names.marker, keyOf(names, 'j', jti ?? ''), keyOf(names, 'i', sid ?? ''), keyOf(names, 's', sub ?? '')];
     return this.#command(['MGET', ...keys]).then(
       (reply) => {
-        if (!Array.isArray(reply)) return this.#unavailable(new Error('unexpected MGET reply'));
-        const values = reply as unknown[];
-        let i = 0;
-        // Any value under a logout key means revoked, even one this version cannot read.
-        if (jti !== undefined && values[i++] != null) return true;
-        if (sub === undefined) return false;
-        const raw = values[i];
-        if (raw == null) return false;
-        const cutoff = parseValue(raw);
+        if (!Array.isArray(reply) || reply.length !== keys.length) return this.#unavailable(new Error('unexpected MGET reply'));
+        const [marker, logout, session, subject] = reply as unknown[];
+        // No marker: Redis lost its data (or no instance has synchronised with it yet), so a missing
+        // key proves nothing until the instances have written back what they know.
+        if (marker == null) return this.#unavailable(new Error('redis holds no revocation marker (data lost?)'));
+        // Any value under a logout or session key means revoked, even one this version cannot read.
+        if (jti !== undefined && logout != null) return true;
+        if (sid !== undefined && session != null) return true;
+        if (sub === undefined || subject == null) return false;
+        const cutoff = parseValue(subject);
         return cutoff === undefined || issuedBefore(claims.iat, cutoff);
       },
       (cause: unknown) => this.#unavailable(cause),
@@ -478,52 +523,58 @@ export class RedisRevocationStore implements RevocationStore {
       await withTimeout(this.#subscriber.subscribe([this.#names.channel, this.#heartbeatChannel], this.#onMessage), this.#timeoutMs);
       this.#subscribed = true;
     }
-    const next = this.#newMirror();
-    this.#loading = next;
-    try {
-      await this.#load(next);
-      // Proof that the subscription delivers, not just that its socket looks open: without it, a
-      // subscriber that died silently would be declared synced again and again.
-      await this.#roundTrip();
-    } finally {
-      this.#loading = undefined;
+    const names = this.#names;
+    // Read before the load: a marker that disappears during it is caught by the next heartbeat.
+    const marker = await this.#command(['GET', names.marker]);
+    const inRedis = await this.#load();
+    // Whatever Redis lacks goes back: revocations made here while it was unreachable, and after a
+    // data loss everything this instance knows. Only then may the marker say "nothing is missing".
+    const written = await this.#writeBack(inRedis);
+    if (marker == null) await this.#command(['SET', names.marker, crypto.randomUUID(), 'NX']);
+    const current = await this.#command(['GET', names.marker]);
+    const lost = this.#marker !== undefined && current !== this.#marker;
+    if (lost || (marker == null && written > 0)) {
+      this.#report(new Error(`revocation store: Redis lost revocations (its marker ${marker == null ? 'was missing' : 'changed'}); wrote back ${written} known to this instance`));
     }
+    if (typeof current !== 'string') throw new Error('revocation store: the marker did not stick (is Redis evicting keys?)');
+    // Proof that the subscription delivers, not just that its socket looks open: without it, a
+    // subscriber that died silently would be declared synced again and again.
+    await this.#roundTrip();
     if (this.#closed || epoch !== this.#epoch || !this.#subscriber.isReady) return;
-    const now = Date.now();
-    for (const [id, { change, expiresAt }] of this.#unshared) {
-      if (expiresAt <= now) this.#unshared.delete(id);
-      else applyTo(next, change);
-    }
-    this.#mirror = next;
+    this.#marker = current;
     this.#stale = false;
     for (const waiter of [...this.#waiters]) waiter(true);
-    if (this.#unshared.size > 0) this.#shareUnshared().catch((error: unknown) => this.#report(error));
   }
 
-  /** SCAN, never KEYS: the load must not block a Redis that holds millions of keys. */
-  async #load(mirror: MemoryRevocationStore): Promise<void> {
+  /**
+   * SCAN, never KEYS: the load must not block a Redis that holds millions of keys. Merges every
+   * revocation found into the mirror and returns them by key, for the write-back to compare.
+   */
+  async #load(): Promise<Map<string, number>> {
     const names = this.#names;
+    const found = new Map<string, number>();
     let cursor = '0';
     do {
       const reply = await this.#command(['SCAN', cursor, 'MATCH', names.pattern, 'COUNT', SCAN_COUNT]);
       if (!Array.isArray(reply) || reply.length !== 2 || !Array.isArray(reply[1])) throw new Error('unexpected SCAN reply');
       cursor = String(reply[0]);
-      const found: { kind: ChangeKind; id: string; key: string }[] = [];
+      const keys: { kind: ChangeKind; id: string; key: string }[] = [];
       for (const key of reply[1] as unknown[]) {
         const parsed = typeof key === 'string' ? parseKey(names, key) : undefined;
-        if (parsed !== undefined) found.push({ ...parsed, key: key as string });
+        if (parsed !== undefined) keys.push({ ...parsed, key: key as string });
       }
-      if (found.length === 0) continue;
-      const values = await this.#command(['MGET', ...found.map((f) => f.key)]);
+      if (keys.length === 0) continue;
+      const values = await this.#command(['MGET', ...keys.map((f) => f.key)]);
       if (!Array.isArray(values)) throw new Error('unexpected MGET reply');
-      found.forEach((f, i) => {
+      keys.forEach((f, i) => {
         const value = parseValue(values[i]);
         // Gone since SCAN saw it (expired), or not a number: nothing to mirror.
         if (value === undefined) return;
-        if (f.kind === 'j') mirror.revokeToken({ jti: f.id, exp: value });
-        else mirror.revokeSubject(f.id, value);
+        found.set(f.key, value);
+        applyTo(this.#mirror, { kind: f.kind, id: f.id, value });
       });
     } while (cursor !== '0' && !this.#closed);
+    return found;
   }
 
   #beat(): void {
@@ -536,6 +587,20 @@ export class RedisRevocationStore implements RevocationStore {
     if (!this.#subscribed || !this.#client.isReady) return;
     const beat = ++this.#beatsSent;
     this.#command(['PUBLISH', this.#heartbeatChannel, String(beat)]).catch((error: unknown) => this.#report(error));
+    // A Redis that lost its data without dropping the connection (FLUSHALL, an operator's reset)
+    // still answers and still delivers: only the marker tells. A restart or a failover drops the
+    // connections (or, behind a proxy, the subscription, which the heartbeats catch) and leads to
+    // the same resynchronisation, which writes back what Redis lacks.
+    if (this.#stale) return;
+    const expected = this.#marker;
+    this.#command(['GET', this.#names.marker]).then(
+      (marker) => {
+        if (this.#stale || this.#closed || expected !== this.#marker || marker === expected) return;
+        this.#report(new Error('revocation store: Redis lost its revocation marker; writing back what this instance knows'));
+        this.#markStale();
+      },
+      (error: unknown) => this.#report(error),
+    );
   }
 
   async #shutdown(connection: Connection): Promise<void> {

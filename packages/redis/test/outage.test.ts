@@ -87,6 +87,33 @@ describe.skipIf(!redisAvailable)('Redis outages', () => {
     await eventually(() => refuse.isRevoked({ jti: 'during-outage' }) === true && accept.isRevoked({ jti: 'during-outage' }) === true, HANG, 'the missed logout is shared');
   });
 
+  it('writes every revocation made while Redis was down once it is back, however many: none is dropped', async () => {
+    const writer = await open(redis.url, { keyPrefix: 'backlog:' });
+    await redis.stop();
+    await eventually(() => staysStale([writer], 300), HANG * 2, 'the store notices');
+    // Past the 10,000 an earlier version kept (dropping the oldest).
+    const count = 10_050;
+    const exp = now() + 600;
+    const refused = await Promise.all(Array.from({ length: count }, (_, i) => writer.revokeToken({ jti: `down-${i}`, exp }).then(() => 'shared', (e: { code?: string }) => e.code)));
+    expect(new Set(refused)).toEqual(new Set(['ERR_REVOCATION_UNAVAILABLE']));
+    expect(await writer.isRevoked({ jti: 'down-0' })).toBe(true);
+
+    await redis.restart();
+    expect(await writer.ready(HANG * 3)).toBe(true);
+    const raw = await redis.client();
+    try {
+      const keys = (await raw.sendCommand(['KEYS', 'backlog:j:down-*'])) as string[];
+      expect(keys.length).toBe(count);
+      expect(await raw.sendCommand(['EXISTS', 'backlog:j:down-0', `backlog:j:down-${count - 1}`])).toBe(2);
+      expect(await raw.sendCommand(['EXISTS', 'backlog:j:never-revoked'])).toBe(0);
+    } finally {
+      raw.destroy();
+    }
+    const reader = await open(redis.url, { keyPrefix: 'backlog:' });
+    expect(reader.isRevoked({ jti: 'down-0' })).toBe(true);
+    expect(reader.isRevoked({ jti: 'never-revoked' })).toBe(false);
+  });
+
   it('loads, after a partition heals, what the other side revoked meanwhile', async () => {
     const proxy = await TcpProxy.start(redis.port);
     try {

@@ -7,7 +7,7 @@ import { inspect } from 'node:util';
 import { createSigner, createVerifier, secretKey, type JwtClaims } from '@jwt/core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { RedisRevocationStore, type RedisRevocationStoreOptions } from '../src/index.js';
-import { eventually, expectCode, redisAvailable, RedisServer, SETTLE_MS, type PlainClient } from './redis-server.js';
+import { eventually, expectCode, redisAvailable, RedisServer, SETTLE_MS, TcpProxy, type PlainClient } from './redis-server.js';
 
 const now = (): number => Math.floor(Date.now() / 1000);
 const key = secretKey('store-test-secret-0123456789-abcdefghijklmnopqrstuvwxyz-ABCD');
@@ -126,6 +126,77 @@ describe.skipIf(!redisAvailable)('RedisRevocationStore on a real Redis', () => {
     expect(await raw.sendCommand(['GET', 'jwt:revocation:s:mover'])).toBe(String(later));
     await eventually(() => b.isRevoked({ sub: 'mover', iat: later / 1000 - 30 }) === true, SETTLE_MS, 'B sees the cutoff');
     expect(b.isRevoked({ sub: 'mover', iat: (later + 1) / 1000 })).toBe(false);
+  });
+
+  it('writes a session key that expires with the session (expiresAt + retention), refused here at once and on B through the channel', async () => {
+    const a = await synced();
+    const b = await synced();
+    const expiresAt = now() + 300;
+    await a.revokeSession('session-1', expiresAt);
+    expect(a.isRevoked({ sid: 'session-1', jti: 'any' })).toBe(true);
+    expect(a.isRevoked({ sid: 'session-2', jti: 'any' })).toBe(false);
+    expect(await raw.sendCommand(['GET', 'jwt:revocation:i:session-1'])).toBe(String(expiresAt));
+    const pttl = Number(await raw.sendCommand(['PTTL', 'jwt:revocation:i:session-1']));
+    expect(pttl).toBeGreaterThan(350_000);
+    expect(pttl).toBeLessThanOrEqual(361_000);
+    await eventually(() => b.isRevoked({ sid: 'session-1' }) === true, SETTLE_MS, 'B sees the session revocation');
+    expect(b.isRevoked({ sid: 'session-2' })).toBe(false);
+    // Only ever extended, in Redis too.
+    await a.revokeSession('session-1', expiresAt - 100);
+    expect(await raw.sendCommand(['GET', 'jwt:revocation:i:session-1'])).toBe(String(expiresAt));
+    // Loaded by a newcomer, and answered from Redis while it is not loaded yet.
+    const fresh = open();
+    expect(await fresh.isRevoked({ sid: 'session-1' })).toBe(true);
+    expect(await fresh.isRevoked({ sid: 'session-2' })).toBe(false);
+    expect(await fresh.ready(SETTLE_MS)).toBe(true);
+    expect(fresh.isRevoked({ sid: 'session-1' })).toBe(true);
+  });
+
+  it('refuses to record a session without sid or a numeric expiry', async () => {
+    const store = await synced();
+    await expectCode(store.revokeSession('', now() + 60), 'ERR_JWT_CLAIM_MISSING');
+    await expectCode(store.revokeSession('s', Number.NaN), 'ERR_CONFIG_INVALID');
+    expect(await raw.sendCommand(['EXISTS', 'jwt:revocation:i:s'])).toBe(0);
+  });
+
+  it('notices a Redis that lost its data without dropping the connection (its marker gone), and writes back what it knows', async () => {
+    const errors: Error[] = [];
+    const a = await synced({ keyPrefix: 'flushed:', heartbeatInterval: 100, onError: (e) => errors.push(e) });
+    const cutoff = Date.now();
+    await a.revokeToken({ jti: 'flushed-1', exp: now() + 300 });
+    await a.revokeSubject('flushed-user', cutoff);
+    await a.revokeSession('flushed-session', now() + 300);
+    expect(await raw.sendCommand(['EXISTS', 'flushed:marker'])).toBe(1);
+    await raw.sendCommand(['FLUSHDB']);
+    // Still refused meanwhile: a revocation is never withdrawn.
+    expect(await a.isRevoked({ jti: 'flushed-1' })).toBe(true);
+    await eventually(async () => (await raw.sendCommand(['EXISTS', 'flushed:j:flushed-1', 'flushed:s:flushed-user', 'flushed:i:flushed-session', 'flushed:marker'])) === 4, SETTLE_MS, 'the revocations are written back');
+    expect(await raw.sendCommand(['GET', 'flushed:s:flushed-user'])).toBe(String(cutoff));
+    expect(errors.some((e) => e.message.includes('marker'))).toBe(true);
+    expect(await a.ready(SETTLE_MS)).toBe(true);
+    const b = await synced({ keyPrefix: 'flushed:' });
+    expect(b.isRevoked({ jti: 'flushed-1' })).toBe(true);
+    expect(b.isRevoked({ sub: 'flushed-user', iat: cutoff / 1000 - 1 })).toBe(true);
+    expect(b.isRevoked({ sub: 'flushed-user', iat: (cutoff + 1) / 1000 })).toBe(false);
+    expect(b.isRevoked({ sid: 'flushed-session' })).toBe(true);
+    expect(b.isRevoked({ jti: 'flushed-2', sid: 'other-session' })).toBe(false);
+  });
+
+  it('does not trust a Redis without its marker: a direct check fails closed until an instance has written back', async () => {
+    const proxy = await TcpProxy.start(redis.port);
+    try {
+      // Its subscription never answers, so it never synchronises (nor writes the marker) itself.
+      proxy.blackholeSubscribers();
+      const store = open({ url: proxy.url, keyPrefix: 'unmarked:', commandTimeout: 1000 });
+      await expectCode(Promise.resolve(store.isRevoked({ jti: 'unknown' })), 'ERR_REVOCATION_UNAVAILABLE');
+      await raw.sendCommand(['SET', 'unmarked:marker', 'written-by-another-instance']);
+      expect(await store.isRevoked({ jti: 'unknown' })).toBe(false);
+      await raw.sendCommand(['SET', 'unmarked:j:known', String(now() + 60)]);
+      expect(await store.isRevoked({ jti: 'known' })).toBe(true);
+      expect(store.status).toBe('stale');
+    } finally {
+      await proxy.close();
+    }
   });
 
   it('shares revocations between instances through the channel', async () => {
