@@ -58,7 +58,6 @@ export type { MemoryRevocationStoreOptions, RevocationRecord, RevocationStore, R
 export { MemoryRefreshStore, REFRESH_TOKEN_TYPE, clearRefreshCookie, createRefreshTokens, exchangeRefreshCookie, refreshCookie, refreshErrorResponse } from './refresh.js';
 export type {
   AccessTokenOptions,
-  IssueOptions,
   MemoryRefreshStoreOptions,
   RefreshCookieAnswer,
   RefreshCookieOptions,

@@ -252,25 +252,17 @@ export interface TokenPair {
   sid: string;
 }
 
-export interface IssueOptions {
-  /**
-   * When the user was authenticated (the password check), seconds since the epoch, not in the
-   * future: the pair's `iat` and `auth_time`, and the start of both lifetimes. A password change
-   * made between the check and the signing then covers both tokens, so a login won with the old
-   * password cannot outlive the change through its refresh token.
-   * @default now
-   * @example issuedAt: Math.floor(authenticatedAt / 1000)
-   */
-  issuedAt?: number;
-}
-
 export interface RefreshTokens {
   /**
    * Login: starts a session and answers its first pair. `claims` must carry a string `sub`; they go
    * into the access token and are carried by the refresh token to the next ones.
-   * @example const pair = await refresh.issue({ sub: user.id, permissions: user.permissions })
+   * `options.issuedAt`: when the user was authenticated (the password check), seconds since the
+   * epoch, not in the future: the pair's `iat` and `auth_time` and the start of both lifetimes. A
+   * password change made between the check and the signing then covers both tokens, so a login
+   * won with the old password cannot outlive the change through its refresh token.
+   * @example const pair = await refresh.issue({ sub: user.id, permissions: user.permissions }, { issuedAt: Math.floor(checkedAt / 1000) })
    */
-  issue(claims: JwtClaims & { sub: string }, options?: IssueOptions): Promise<TokenPair>;
+  issue(claims: JwtClaims & { sub: string }, options?: { issuedAt?: number }): Promise<TokenPair>;
   /**
    * Exchanges a refresh token for a new pair; the token is used up. Rejects with a JwtError:
    * ERR_REFRESH_REUSED (the session is ended), ERR_REFRESH_INVALID (unknown session), ERR_JWT_REVOKED,

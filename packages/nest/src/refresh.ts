@@ -10,7 +10,6 @@ import {
   JwtError,
   refreshErrorResponse,
   type AccessTokenOptions,
-  type IssueOptions,
   type JwtClaims,
   type JwtErrorCode,
   type RefreshErrorResponse,
@@ -67,7 +66,7 @@ export class JwtRefreshService {
   }
 
   /** Login: a new session's first pair. `claims` need a string `sub`; `options.issuedAt` dates it at the password check. */
-  issue(claims: JwtClaims & { sub: string }, options?: IssueOptions): Promise<TokenPair> {
+  issue(claims: JwtClaims & { sub: string }, options?: { issuedAt?: number }): Promise<TokenPair> {
     return this.#use((tokens) => tokens.issue(claims, options));
   }
 
