@@ -279,10 +279,9 @@ class Pipeline<T> {
     if (this.#algorithms !== undefined && !this.#algorithms.includes(alg)) throw new JwtError('ERR_JWS_ALG_NOT_ALLOWED', { claim: 'alg' });
     checkHeaderTypes(header);
     checkCrit(header, this.#crit);
-    if (this.#typ !== undefined ? typeof header.typ !== 'string' || normalizeTyp(header.typ) !== this.#typ : typeof header.typ === 'string' && normalizeTyp(header.typ) === REFRESH_TOKEN_TYPE) {
-      // Without a required `typ`, every type is accepted but the refresh token's (RFC 8725 3.11).
-      throw new JwtError('ERR_JWT_TYPE_INVALID', { claim: 'typ' });
-    }
+    const typ = typeof header.typ === 'string' ? normalizeTyp(header.typ) : undefined;
+    // Without a required `typ`, every type is accepted but the refresh token's (RFC 8725 3.11).
+    if (this.#typ !== undefined ? typ !== this.#typ : typ === REFRESH_TOKEN_TYPE) throw new JwtError('ERR_JWT_TYPE_INVALID', { claim: 'typ' });
     if (this.#headers.size >= HEADER_CACHE_SIZE) this.#headers.clear();
     // Shared by every result with this header: frozen so one request cannot change another's.
     deepFreeze(header);

@@ -12,16 +12,12 @@ export const jwt: JwtMiddleware = /* @__PURE__ */ jwtMiddleware(createAuthentica
 export { requirePermissions } from './middleware.js';
 export type { AuthFailure, Env, ErrorHook, JwtMiddleware, JwtOptions, JwtVariables, OptionalEnv, RequirePermissionsOptions } from './middleware.js';
 /**
- * The refresh route for browsers, whose refresh token lives in an HttpOnly cookie: the core's
- * `exchangeRefreshCookie` answer (the next cookie, or 401 `invalid_grant`) as Hono's response.
+ * The refresh route for browsers (refresh token in an HttpOnly cookie): `exchangeRefreshCookie`'s answer as Hono's response.
  * @example app.post('/refresh', refreshCookieHandler(refresh))
  */
 export function refreshCookieHandler(refresh: RefreshTokens, options: RefreshCookieOptions = {}): Handler {
   clearRefreshCookie(options); // a bad cookie name or path throws here, not at the first request
-  return async (c) => {
-    const answer = await exchangeRefreshCookie(refresh, { cookie: c.req.header('Cookie'), secFetchSite: c.req.header('Sec-Fetch-Site') }, options);
-    return c.json(answer.body, answer.status, answer.headers);
-  };
+  return (c) => exchangeRefreshCookie(refresh, { cookie: c.req.header('Cookie'), secFetchSite: c.req.header('Sec-Fetch-Site') }, options).then((a) => c.json(a.body, a.status, a.headers));
 }
 // What a Hono app needs from the core next to the middleware: keys, signing for login routes,
 // revocation and errors, so one import is enough.
