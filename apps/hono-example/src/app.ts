@@ -26,6 +26,7 @@ export function createApp(service: ExampleService): Hono {
   app.use((c, next) => (isRoutablePath(c.req.url) ? next() : Promise.resolve(send(c, NOT_FOUND))));
   app.get('/health', (c) => send(c, service.health()));
   app.post('/login', limit, async (c) => send(c, await service.login(await c.req.text(), c.req.header('Content-Type'))));
+  app.post('/refresh', limit, async (c) => send(c, await service.refresh(await c.req.text(), c.req.header('Content-Type'))));
   app.get('/me', auth, (c) => send(c, service.me(c.var.jwt)));
   app.get('/admin', auth, requirePermissions('admin'), (c) => send(c, service.admin()));
   app.post('/logout', auth, async (c) => send(c, await service.logout(c.var.jwt)));

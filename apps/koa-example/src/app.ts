@@ -57,6 +57,7 @@ export function createApp(service: ExampleService): Koa {
   const router = new Router<JwtState<ExampleClaims>>({ sensitive: true, strict: true });
   router.get('/health', (ctx) => send(ctx, service.health()));
   router.post('/login', (ctx) => withBody(ctx, (body) => service.login(body, contentType(ctx))));
+  router.post('/refresh', (ctx) => withBody(ctx, (body) => service.refresh(body, contentType(ctx))));
   router.get('/me', auth, (ctx) => send(ctx, service.me(ctx.state.user)));
   router.get('/admin', auth, requirePermissions('admin'), (ctx) => send(ctx, service.admin()));
   router.post('/logout', auth, async (ctx) => send(ctx, await service.logout(ctx.state.user)));

@@ -43,6 +43,12 @@ export class AppController {
     this.send(res, await this.service.login(text(body), contentType));
   }
 
+  @Public()
+  @Post('refresh')
+  async refresh(@Body() body: unknown, @Headers('content-type') contentType: string | undefined, @Res() res: unknown): Promise<void> {
+    this.send(res, await this.service.refresh(text(body), contentType));
+  }
+
   @Get('me')
   me(@Claims() claims: ExampleClaims, @Res() res: unknown): void {
     this.send(res, this.service.me(claims));

@@ -135,9 +135,9 @@ export function runContractSuite(options: ContractSuiteOptions): void {
         const reply = await call('/login', jsonBody(JSON.stringify(KEVIN)));
         expect(reply.status).toBe(200);
         expect(reply.headers.get('content-type')).toMatch(JSON_TYPE);
-        const body = JSON.parse(reply.text) as { token: string; tokenType: string; expiresIn: number };
-        expect(Object.keys(body)).toEqual(['token', 'tokenType', 'expiresIn']);
-        expect(reply.text).toBe(JSON.stringify({ token: body.token, tokenType: 'Bearer', expiresIn: 900 }));
+        const body = JSON.parse(reply.text) as { token: string; tokenType: string; expiresIn: number; refreshToken: string };
+        expect(Object.keys(body)).toEqual(['token', 'tokenType', 'expiresIn', 'refreshToken', 'refreshExpiresIn']);
+        expect(reply.text).toBe(JSON.stringify({ token: body.token, tokenType: 'Bearer', expiresIn: 900, refreshToken: body.refreshToken, refreshExpiresIn: 1_209_600 }));
         const { header, payload } = decode(body.token);
         expect(header).toEqual({ alg: 'HS256', typ: 'JWT' });
         expect(payload).toMatchObject({ iss: ISSUER, aud: AUDIENCE, sub: 'kevin', username: 'kevin', permissions: ['view', 'comment'] });

@@ -1,3 +1,5 @@
 import { runContractSuite } from '../src/index.js';
+import { runRefreshSuite } from '../src/index.js';
 
 runContractSuite({ app: 'hono-example' });
+runRefreshSuite({ app: 'hono-example' });

@@ -116,7 +116,17 @@ describe.each([
   it('koa-example issues nothing and publishes nothing', async () => {
     const reply = await request(koa.url, '/login', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: KEVIN });
     expect(reply.status).toBe(404);
+    expect((await request(koa.url, '/refresh', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"refreshToken":"x"}' })).status).toBe(404);
     expect((await request(koa.url, '/.well-known/jwks.json')).status).toBe(404);
+  });
+
+  it("koa-example refuses hono-example's refresh token as an access token; hono-example refreshes it", async () => {
+    const reply = await request(hono.url, '/login', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: KEVIN });
+    const { refreshToken } = JSON.parse(reply.text) as { refreshToken: string };
+    expectInvalid(await get(koa, '/me', refreshToken), 'token type invalid');
+    const refreshed = await request(hono.url, '/refresh', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ refreshToken }) });
+    expect(refreshed.status).toBe(200);
+    expect((await get(koa, '/me', (JSON.parse(refreshed.text) as { token: string }).token)).status).toBe(200);
   });
 
   it('koa-example revokes a hono-example token on logout', async () => {

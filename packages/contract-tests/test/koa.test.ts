@@ -1,8 +1,10 @@
 import jsonwebtoken from 'jsonwebtoken';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AUDIENCE, ISSUER, OTHER_SECRET, TEST_SECRET, bearer, decode, goodClaims, request, runContractSuite, startApp, type Reply, type RunningApp } from '../src/index.js';
+import { runRefreshSuite } from '../src/index.js';
 
 runContractSuite({ app: 'koa-example' });
+runRefreshSuite({ app: 'koa-example' });
 
 // The shared suite signs foreign tokens with jose; jsonwebtoken is the other implementation Koa
 // users bring along (koa-jwt is built on it), so its tokens are checked here too.

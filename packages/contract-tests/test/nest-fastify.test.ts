@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request, runContractSuite, spawnApp, startApp, type RunningApp } from '../src/index.js';
+import { runRefreshSuite } from '../src/index.js';
 
 // The suite starts every app process with this process's environment plus its own variables, so
 // this one switch runs the whole contract against nest-example on Fastify. Each test file has its
@@ -7,6 +8,7 @@ import { request, runContractSuite, spawnApp, startApp, type RunningApp } from '
 process.env['NEST_PLATFORM'] = 'fastify';
 
 runContractSuite({ app: 'nest-example' });
+runRefreshSuite({ app: 'nest-example' });
 
 describe('nest-example on Fastify', () => {
   let app: RunningApp;

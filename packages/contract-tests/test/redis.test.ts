@@ -127,6 +127,7 @@ describe.skipIf(!redisAvailable)('REDIS_URL: revocations shared by every instanc
   it('answers 401 revocation status unavailable while Redis is down, never a 500, and recovers by itself', async () => {
     const token = await login(apps.honoA, ADMIN);
     expect((await me(apps.koa, token)).status).toBe(200);
+    const issued = await login(apps.nest, KEVIN);
 
     await redis.stop();
     for (const app of Object.values(apps)) {
@@ -134,8 +135,10 @@ describe.skipIf(!redisAvailable)('REDIS_URL: revocations shared by every instanc
       expectRefused(await me(app, token), 'revocation status unavailable');
       expect((await request(app.url, '/health')).status).toBe(200);
     }
-    // Issuing needs no Redis; a logout that cannot be shared says so instead of pretending.
-    const issued = await login(apps.nest, KEVIN);
+    // A login cannot record its session (refresh family): 503, never a pair that would not work.
+    // A logout that cannot be shared says so instead of pretending.
+    const loginDuringOutage = await request(apps.nest.url, '/login', json(KEVIN));
+    expect({ status: loginDuringOutage.status, text: loginDuringOutage.text }).toEqual({ status: 503, text: JSON.stringify({ error: 'temporarily_unavailable' }) });
     expectRefused(await request(apps.nest.url, '/logout', { method: 'POST', headers: bearer(issued) }), 'revocation status unavailable');
 
     await redis.restart();

@@ -36,6 +36,8 @@ export const ERROR_CODES = {
   ERR_AUTH_SCHEME_INVALID: 'authorization header invalid',
   ERR_CROSS_SITE_REQUEST: 'cross-site request refused',
   ERR_INSUFFICIENT_SCOPE: 'insufficient scope',
+  ERR_REFRESH_REUSED: 'refresh token reused',
+  ERR_REFRESH_INVALID: 'refresh token invalid',
 } as const;
 
 export type JwtErrorCode = keyof typeof ERROR_CODES;

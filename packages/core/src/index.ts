@@ -55,3 +55,18 @@ export { authErrorResponse, createAuthenticator, extractToken, grantedPermission
 export type { AuthErrorOptions, AuthErrorResponse, AuthOutcome, Authenticator, AuthenticatorOptions, ExtractTokenOptions, PermissionOptions, TokenSource } from './http.js';
 export { MemoryRevocationStore, issuedBefore, revocationEntry, revocationWindow, sessionEntry } from './revocation.js';
 export type { MemoryRevocationStoreOptions, RevocationRecord, RevocationStore, RevocationWindowOptions } from './revocation.js';
+export { MemoryRefreshStore, REFRESH_TOKEN_TYPE, clearRefreshCookie, createRefreshTokens, exchangeRefreshCookie, refreshCookie, refreshErrorResponse } from './refresh.js';
+export type {
+  AccessTokenOptions,
+  MemoryRefreshStoreOptions,
+  RefreshCookieAnswer,
+  RefreshCookieOptions,
+  RefreshCookieRequest,
+  RefreshErrorResponse,
+  RefreshRotation,
+  RefreshStore,
+  RefreshTokenOptions,
+  RefreshTokens,
+  RefreshTokensOptions,
+  TokenPair,
+} from './refresh.js';

@@ -48,6 +48,8 @@ export interface VerifyOptions<T = JwtClaims> extends ClaimOptions {
   algorithms?: readonly JwsAlgorithm[];
   /**
    * Required `typ` header value (compared case-insensitively, `application/` prefix ignored).
+   * Unset: any `typ` is accepted except `refresh+jwt`, so a refresh token is never taken for an
+   * access token.
    * @example typ: 'at+jwt'
    */
   typ?: string;
@@ -133,6 +135,11 @@ export interface Verifier<T = JwtClaims> {
 }
 
 export const DEFAULT_MAX_TOKEN_LENGTH = 8192;
+/**
+ * The `typ` of refresh tokens (see `createRefreshTokens`). A verifier refuses it unless its `typ`
+ * option asks for exactly this type, so a refresh token is never taken for an access token.
+ */
+export const REFRESH_TOKEN_TYPE = 'refresh+jwt';
 /** At most this many candidate keys are tried for one token. */
 const MAX_CANDIDATES = 16;
 const HEADER_CACHE_SIZE = 64;
@@ -290,9 +297,9 @@ class Pipeline<T> {
     if (this.#algorithms !== undefined && !this.#algorithms.includes(alg)) throw new JwtError('ERR_JWS_ALG_NOT_ALLOWED', { claim: 'alg' });
     checkHeaderTypes(header);
     checkCrit(header, this.#crit);
-    if (this.#typ !== undefined && (typeof header.typ !== 'string' || normalizeTyp(header.typ) !== this.#typ)) {
-      throw new JwtError('ERR_JWT_TYPE_INVALID', { claim: 'typ' });
-    }
+    const typ = typeof header.typ === 'string' ? normalizeTyp(header.typ) : undefined;
+    // Without a required `typ`, every type is accepted but the refresh token's (RFC 8725 3.11).
+    if (this.#typ !== undefined ? typ !== this.#typ : typ === REFRESH_TOKEN_TYPE) throw new JwtError('ERR_JWT_TYPE_INVALID', { claim: 'typ' });
     if (this.#headers.size >= HEADER_CACHE_SIZE) this.#headers.clear();
     // Shared by every result with this header: frozen so one request cannot change another's.
     deepFreeze(header);

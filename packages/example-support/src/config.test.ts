@@ -82,3 +82,17 @@ describe('loadConfig', () => {
     expect(loadConfig({ JWT_SECRET: SECRET, PORT: '65535', JWT_TTL: '1', JWT_CLOCK_TOLERANCE: '600' }, { defaultPort: 3000 })).toMatchObject({ port: 65535, ttl: 1, clockTolerance: 600 });
   });
 });
+
+describe('loadConfig: JWT_REFRESH_TTL', () => {
+  it('defaults to 14 days and reads the variable', () => {
+    expect(loadConfig({ JWT_SECRET: SECRET }, { defaultPort: 3000 }).refreshTtl).toBe(1_209_600);
+    expect(DEFAULTS.refreshTtl).toBe(1_209_600);
+    expect(loadConfig({ JWT_SECRET: SECRET, JWT_REFRESH_TTL: ' 3600 ' }, { defaultPort: 3000 }).refreshTtl).toBe(3600);
+    expect(loadConfig({ JWT_SECRET: SECRET, JWT_REFRESH_TTL: '1' }, { defaultPort: 3000 }).refreshTtl).toBe(1);
+    expect(loadConfig({ JWT_SECRET: SECRET, JWT_REFRESH_TTL: '31536000' }, { defaultPort: 3000 }).refreshTtl).toBe(31_536_000);
+  });
+
+  it.each(['0', '-1', 'abc', '1.5', '', '31536001'])('refuses JWT_REFRESH_TTL=%j, naming the variable', (value) => {
+    fails({ JWT_SECRET: SECRET, JWT_REFRESH_TTL: value }, /JWT_REFRESH_TTL/);
+  });
+});

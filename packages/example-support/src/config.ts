@@ -47,6 +47,8 @@ export interface ExampleConfig {
   audience: string;
   /** Lifetime of issued tokens, seconds. */
   ttl: number;
+  /** `JWT_REFRESH_TTL`: lifetime of refresh tokens, seconds. */
+  refreshTtl: number;
   /** Leeway for `exp`, `nbf` and `iat`, seconds. */
   clockTolerance: number;
   signing: SigningConfig;
@@ -70,12 +72,14 @@ export const DEFAULTS = {
   issuer: 'jwt-example',
   audience: 'jwt-example-api',
   ttl: 900,
+  refreshTtl: 1_209_600,
   clockTolerance: 5,
 } as const;
 
 /** HS256 needs a secret of at least the hash size (RFC 7518 section 3.2). */
 export const MIN_SECRET_BYTES = 32;
 const MAX_TTL = 7 * 24 * 3600;
+const MAX_REFRESH_TTL = 365 * 24 * 3600;
 /** The core refuses more leeway than this. */
 const MAX_CLOCK_TOLERANCE = 600;
 
@@ -180,6 +184,7 @@ export function loadConfig(env: Environment, options: LoadConfigOptions): Exampl
     issuer: text(env, 'JWT_ISSUER', DEFAULTS.issuer),
     audience: text(env, 'JWT_AUDIENCE', DEFAULTS.audience),
     ttl: integer(env, 'JWT_TTL', DEFAULTS.ttl, 1, MAX_TTL),
+    refreshTtl: integer(env, 'JWT_REFRESH_TTL', DEFAULTS.refreshTtl, 1, MAX_REFRESH_TTL),
     clockTolerance: integer(env, 'JWT_CLOCK_TOLERANCE', DEFAULTS.clockTolerance, 0, MAX_CLOCK_TOLERANCE),
     signing: readSigning(env, options, warnings),
     revocation: readRevocation(env),

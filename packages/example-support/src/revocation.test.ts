@@ -55,13 +55,13 @@ describe.skipIf(!redisAvailable)('REDIS_URL with a real Redis', () => {
 
   it('uses the shared Redis store, synchronised before the app serves', async () => {
     const logs: string[] = [];
-    const revocation = await createRevocation(config({ REDIS_URL: redis.url, JWT_TTL: '600' }), { log: (m) => logs.push(m) });
+    const revocation = await createRevocation(config({ REDIS_URL: redis.url, JWT_TTL: '600', JWT_REFRESH_TTL: '300' }), { log: (m) => logs.push(m) });
     try {
       expect(revocation.store).toBeInstanceOf(RedisRevocationStore);
       expect((revocation.store as RedisRevocationStore).status).toBe('synced');
       expect(logs).toEqual([]);
       await revocation.store.revokeSubject('kevin');
-      // The cutoff lives as long as the app's tokens (JWT_TTL) plus the retention.
+      // The cutoff lives as long as the app's longest-lived tokens (here JWT_TTL) plus the retention.
       const raw = await redis.client();
       const pttl = Number(await raw.sendCommand(['PTTL', 'jwt:revocation:s:kevin']));
       raw.destroy();

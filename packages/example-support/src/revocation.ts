@@ -2,12 +2,14 @@
  * Chooses the revocation store from the configuration: in memory by default, in Redis (shared by
  * every instance) when `REDIS_URL` is set. One place to extend when more stores exist.
  */
-import { MemoryRevocationStore, type RevocationStore } from '@jwt/core';
-import { RedisRevocationStore } from '@jwt/redis';
+import { MemoryRefreshStore, MemoryRevocationStore, type RefreshStore, type RevocationStore } from '@jwt/core';
+import { RedisRefreshStore, RedisRevocationStore } from '@jwt/redis';
 import type { ExampleConfig } from './config.js';
 
 export interface ExampleRevocation {
   store: RevocationStore;
+  /** Where refresh-token sessions live: beside the revocations. */
+  refresh: RefreshStore;
   /** Releases connections at shutdown. */
   close(): Promise<void>;
 }
@@ -39,9 +41,9 @@ export async function createRevocation(config: ExampleConfig, options: CreateRev
   const log = options.log ?? ((message: string) => process.stderr.write(`${message}\n`));
   switch (config.revocation.kind) {
     case 'memory': {
-      // A subject cutoff must outlive every token it covers; the tokens this app issues live `ttl` seconds.
-      const store = new MemoryRevocationStore({ maxTokenLifetime: config.ttl });
-      return { store, close: async () => undefined };
+      // A subject cutoff must outlive every token it covers: access tokens live `ttl` seconds, refresh tokens `refreshTtl`.
+      const store = new MemoryRevocationStore({ maxTokenLifetime: Math.max(config.ttl, config.refreshTtl) });
+      return { store, refresh: new MemoryRefreshStore(), close: async () => undefined };
     }
     case 'redis': {
       const address = redisAddress(config.revocation.url);
@@ -49,7 +51,7 @@ export async function createRevocation(config: ExampleConfig, options: CreateRev
       const logged = new Map<string, number>();
       const store = new RedisRevocationStore({
         url: config.revocation.url,
-        maxTokenLifetime: config.ttl,
+        maxTokenLifetime: Math.max(config.ttl, config.refreshTtl),
         onError: (error) => {
           const text = `warning: revocation store (Redis at ${address}): ${error.message}`;
           const now = Date.now();
@@ -60,10 +62,12 @@ export async function createRevocation(config: ExampleConfig, options: CreateRev
           log(text);
         },
       });
+      // Same server: the revocation store's messages already tell when it is out of reach.
+      const refresh = new RedisRefreshStore({ url: config.revocation.url });
       if (!(await store.ready(options.readyTimeoutMs ?? 5000))) {
         log(`warning: Redis at ${address} is not reachable yet: tokens are refused until it is`);
       }
-      return { store, close: () => store.close() };
+      return { store, refresh, close: async () => void (await Promise.all([store.close(), refresh.close()])) };
     }
   }
 }

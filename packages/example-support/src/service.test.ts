@@ -113,7 +113,7 @@ describe('createExampleService', () => {
 
   it('logs in with the contract response and claims, verifiable by jose', async () => {
     const r = await service.login(body({ username: 'admin', password: 'admin-password' }), JSON_TYPE);
-    expect(r).toEqual({ status: 200, body: { token: expect.any(String), tokenType: 'Bearer', expiresIn: 600 } });
+    expect(r).toEqual({ status: 200, body: { token: expect.any(String), tokenType: 'Bearer', expiresIn: 600, refreshToken: expect.any(String), refreshExpiresIn: 1_209_600 } });
     const token = (r.body as { token: string }).token;
     const { header, payload } = decodeUnverified(token);
     expect(header).toEqual({ alg: 'HS256', typ: 'JWT' });
@@ -237,5 +237,73 @@ describe('createExampleService', () => {
       .setProtectedHeader({ alg: 'HS384' })
       .sign(new TextEncoder().encode(SECRET));
     await expect(verifier.verify(hs384)).rejects.toSatisfy((e) => isJwtError(e, 'ERR_JWS_ALG_NOT_ALLOWED'));
+  });
+});
+
+describe('refresh tokens', () => {
+  const pairOf = (r: { body?: Record<string, unknown> }) => r.body as { token: string; refreshToken: string; refreshExpiresIn: number };
+
+  async function fresh(env: Record<string, string> = {}) {
+    const local = await createExampleService(loadConfig({ JWT_SECRET: SECRET, JWT_REFRESH_TTL: '3600', ...env }, { defaultPort: 3000 }), { users: await UserStore.create() });
+    return { local, verifier: createVerifier<ExampleClaims>(local.auth) };
+  }
+
+  it('/login answers a pair sharing a sid; /refresh exchanges it once, JWT_REFRESH_TTL sets its lifetime', async () => {
+    const { local, verifier } = await fresh();
+    const login = pairOf(await local.login(body({ username: 'kevin', password: 'kevin-password' }), JSON_TYPE));
+    expect(login.refreshExpiresIn).toBe(3600);
+    const sid = (await verifier.verify(login.token)).payload.sid;
+    expect(typeof sid).toBe('string');
+    expect(decodeUnverified(login.refreshToken).payload).toMatchObject({ sid, sub: 'kevin', aud: 'jwt-example', iss: 'jwt-example' });
+    const r = await local.refresh(body({ refreshToken: login.refreshToken }), JSON_TYPE);
+    expect(r).toEqual({ status: 200, body: { token: expect.any(String), tokenType: 'Bearer', expiresIn: 900, refreshToken: expect.any(String), refreshExpiresIn: 3600 } });
+    expect((await verifier.verify(pairOf(r).token)).payload).toMatchObject({ sid, sub: 'kevin', username: 'kevin', permissions: ['view', 'comment'] });
+    // A refresh token is no access token, and the reverse.
+    await expect(verifier.verify(login.refreshToken)).rejects.toSatisfy((e) => isJwtError(e, 'ERR_JWT_TYPE_INVALID'));
+    expect(await local.refresh(body({ refreshToken: pairOf(r).token }), JSON_TYPE)).toEqual({ status: 401, body: { error: 'invalid_grant' } });
+  });
+
+  it('reuse answers invalid_grant and ends the session: refresh and access tokens of it', async () => {
+    const { local, verifier } = await fresh();
+    const login = pairOf(await local.login(body({ username: 'kevin', password: 'kevin-password' }), JSON_TYPE));
+    const other = pairOf(await local.login(body({ username: 'kevin', password: 'kevin-password' }), JSON_TYPE));
+    const next = pairOf(await local.refresh(body({ refreshToken: login.refreshToken }), JSON_TYPE));
+    expect(await local.refresh(body({ refreshToken: login.refreshToken }), JSON_TYPE)).toEqual({ status: 401, body: { error: 'invalid_grant' } });
+    expect(await local.refresh(body({ refreshToken: next.refreshToken }), JSON_TYPE)).toEqual({ status: 401, body: { error: 'invalid_grant' } });
+    await expect(verifier.verify(next.token)).rejects.toSatisfy((e) => isJwtError(e, 'ERR_JWT_REVOKED'));
+    await expect(verifier.verify(other.token)).resolves.toBeDefined();
+    expect((await local.refresh(body({ refreshToken: other.refreshToken }), JSON_TYPE)).status).toBe(200);
+  });
+
+  it('logout ends the session; a password change ends every session of the user', async () => {
+    const { local, verifier } = await fresh();
+    const a = pairOf(await local.login(body({ username: 'kevin', password: 'kevin-password' }), JSON_TYPE));
+    const b = pairOf(await local.login(body({ username: 'kevin', password: 'kevin-password' }), JSON_TYPE));
+    expect(await local.logout((await verifier.verify(a.token)).payload)).toEqual({ status: 204 });
+    expect(await local.refresh(body({ refreshToken: a.refreshToken }), JSON_TYPE)).toEqual({ status: 401, body: { error: 'invalid_grant' } });
+    const b2 = pairOf(await local.refresh(body({ refreshToken: b.refreshToken }), JSON_TYPE));
+    expect(b2.refreshToken).toEqual(expect.any(String));
+    const c = pairOf(await local.login(body({ username: 'admin', password: 'admin-password' }), JSON_TYPE));
+    expect(await local.changePassword((await verifier.verify(b2.token)).payload, body({ currentPassword: 'kevin-password', newPassword: 'brand-new-password' }), JSON_TYPE)).toEqual({ status: 204 });
+    expect(await local.refresh(body({ refreshToken: b2.refreshToken }), JSON_TYPE)).toEqual({ status: 401, body: { error: 'invalid_grant' } });
+    expect((await local.refresh(body({ refreshToken: c.refreshToken }), JSON_TYPE)).status).toBe(200);
+    const after = pairOf(await local.login(body({ username: 'kevin', password: 'brand-new-password' }), JSON_TYPE));
+    expect((await local.refresh(body({ refreshToken: after.refreshToken }), JSON_TYPE)).status).toBe(200);
+  });
+
+  it('JWT_ISSUER equal to JWT_AUDIENCE still keeps refresh tokens off the access audience', async () => {
+    const { local, verifier } = await fresh({ JWT_ISSUER: 'same', JWT_AUDIENCE: 'same' });
+    const login = pairOf(await local.login(body({ username: 'kevin', password: 'kevin-password' }), JSON_TYPE));
+    expect(decodeUnverified(login.refreshToken).payload.aud).toBe('same#refresh');
+    await expect(verifier.verify(login.refreshToken)).rejects.toSatisfy((e) => isJwtError(e, 'ERR_JWT_TYPE_INVALID'));
+    expect((await local.refresh(body({ refreshToken: login.refreshToken }), JSON_TYPE)).status).toBe(200);
+  });
+
+  it('body rules as for /login', async () => {
+    const { local } = await fresh();
+    for (const raw of ['', '{', '[]', body({}), body({ refreshToken: 5 })]) expect(await local.refresh(raw, JSON_TYPE)).toEqual({ status: 400, body: { error: 'invalid_request' } });
+    expect(await local.refresh('x'.repeat(17 * 1024), JSON_TYPE)).toEqual({ status: 413, body: { error: 'invalid_request' } });
+    expect(await local.refresh(body({ refreshToken: 'x' }), 'text/plain')).toEqual({ status: 415, body: { error: 'unsupported_media_type' } });
+    expect(await local.refresh(body({ refreshToken: 'garbage' }), JSON_TYPE)).toEqual({ status: 401, body: { error: 'invalid_grant' } });
   });
 });

@@ -6,13 +6,16 @@
  */
 import {
   authErrorResponse,
-  createSigner,
+  createRefreshTokens,
+  refreshErrorResponse,
+  type AccessTokenOptions,
   type AuthenticatorOptions,
   type JwtClaims,
+  type RefreshTokens,
   type RevocationStore,
-  type Signer,
+  type TokenPair,
 } from '@jwt/core';
-import type { ExampleConfig } from './config.js';
+import { ConfigError, type ExampleConfig } from './config.js';
 import { isJsonContentType, MAX_BODY_BYTES, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, parseFields, REALM, TOKEN_COOKIE } from './contract.js';
 import { resolveKeys } from './keys.js';
 import { createRevocation } from './revocation.js';
@@ -48,7 +51,9 @@ export interface ExampleService {
   me(claims: ExampleClaims): ExampleResponse;
   /** `GET /admin` once the `admin` permission has been checked. */
   admin(): ExampleResponse;
-  /** `POST /logout`: revokes this token until its expiry. */
+  /** `POST /refresh` with the raw request body and its `Content-Type`: a new pair for a refresh token, which is used up. */
+  refresh(rawBody: string, contentType: string | undefined): Promise<ExampleResponse>;
+  /** `POST /logout`: revokes this token until its expiry, and its login session (`sid`). */
   logout(claims: ExampleClaims): Promise<ExampleResponse>;
   /**
    * `POST /password` with the raw request body and its `Content-Type`: checks the current
@@ -103,18 +108,38 @@ export async function createExampleService(config: ExampleConfig, options: Examp
   // close (it would keep the process alive after the error).
   const keys = await resolveKeys(config.signing);
   const [revocation, users] = await Promise.all([createRevocation(config), options.users ?? UserStore.create()]);
-  const signer: Signer | undefined =
+  const access: AccessTokenOptions | undefined =
     keys.signingKey === undefined
       ? undefined
-      : createSigner({
+      : {
           key: keys.signingKey,
           issuer: config.issuer,
           audience: config.audience,
           expiresIn: config.ttl,
           jwtId: true,
           // Whole-second `iat` and `exp`: each login passes its own `issuedAt` (see login below).
-        });
+        };
   const store = revocation.store;
+  // Refresh tokens are addressed to the issuer (this app), access tokens to the API audience; the
+  // two must differ (same key), also when JWT_ISSUER and JWT_AUDIENCE are set alike.
+  const refreshAudience = config.issuer === config.audience ? `${config.issuer}#refresh` : config.issuer;
+  let sessions: RefreshTokens | undefined;
+  try {
+    sessions =
+      access === undefined
+        ? undefined
+        : createRefreshTokens({ access, refresh: { audience: refreshAudience, expiresIn: config.refreshTtl }, revocation: store, store: revocation.refresh, clockTolerance: config.clockTolerance });
+  } catch (error) {
+    await revocation.close();
+    throw new ConfigError(`refresh tokens cannot be issued: ${error instanceof Error ? error.message : 'invalid configuration'}`);
+  }
+  const pairBody = (pair: TokenPair): Record<string, unknown> => ({
+    token: pair.accessToken,
+    tokenType: pair.tokenType,
+    expiresIn: pair.expiresIn,
+    refreshToken: pair.refreshToken,
+    refreshExpiresIn: pair.refreshExpiresIn,
+  });
 
   const auth: ExampleAuthOptions = {
     key: keys.verifyKey,
@@ -136,7 +161,7 @@ export async function createExampleService(config: ExampleConfig, options: Examp
     health: () => ({ status: 200, body: { status: 'ok' } }),
 
     async login(rawBody, contentType) {
-      if (signer === undefined) return NOT_FOUND;
+      if (sessions === undefined) return NOT_FOUND;
       const refused = bodyRefusal(rawBody, contentType);
       if (refused !== undefined) return refused;
       const fields = parseFields(rawBody, ['username', 'password']);
@@ -148,11 +173,31 @@ export async function createExampleService(config: ExampleConfig, options: Examp
       // Issued at the second the password was checked, not at signing: a password change after
       // that check revokes this second, so a token won with the old password is refused even if
       // it is signed after the change (the user store makes logins wait out a change's second).
-      const token = await signer.sign(
-        { sub: user.username, username: user.username, permissions: [...user.permissions] },
-        { issuedAt: Math.floor(authenticatedAt / 1000) },
-      );
-      return { status: 200, body: { token, tokenType: 'Bearer', expiresIn: config.ttl } };
+      let pair: TokenPair;
+      try {
+        pair = await sessions.issue({ sub: user.username, username: user.username, permissions: [...user.permissions] }, { issuedAt: Math.floor(authenticatedAt / 1000) });
+      } catch (error) {
+        // The session store full or out of reach: no session can be recorded, so none is opened
+        // (its tokens would be refused anyway while the revocation store is unreachable).
+        const answer = refreshErrorResponse(error);
+        if (answer.status === 503) return { status: 503, body: answer.body };
+        throw error;
+      }
+      return { status: 200, body: pairBody(pair) };
+    },
+
+    async refresh(rawBody, contentType) {
+      if (sessions === undefined) return NOT_FOUND;
+      const refused = bodyRefusal(rawBody, contentType);
+      if (refused !== undefined) return refused;
+      const fields = parseFields(rawBody, ['refreshToken']);
+      if (fields === undefined) return INVALID_REQUEST;
+      try {
+        return { status: 200, body: pairBody(await sessions.exchange(fields.refreshToken)) };
+      } catch (error) {
+        const answer = refreshErrorResponse(error);
+        return { status: answer.status, body: answer.body };
+      }
     },
 
     me: (claims) => ({ status: 200, body: { ...claims } }),
@@ -162,6 +207,8 @@ export async function createExampleService(config: ExampleConfig, options: Examp
     async logout(claims) {
       try {
         await store.revokeToken(claims);
+        // Tokens signed elsewhere with the shared secret may carry no session.
+        if (sessions !== undefined && typeof claims.sid === 'string') await sessions.endSession(claims.sid);
       } catch (error) {
         // A token without `jti` or `exp` cannot be revoked on its own: say so rather than pretend.
         return authFailure(error);

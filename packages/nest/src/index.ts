@@ -8,6 +8,10 @@ export type { JwtAuthModuleAsyncOptions, JwtAuthModuleExtras } from './module.js
 export { JWT_AUTH_OPTIONS } from './options.js';
 export type { JwtAuthOptions } from './options.js';
 export { JwtSignerService } from './signer.js';
+export { JwtRefreshException, JwtRefreshService } from './refresh.js';
+export type { JwtRefreshOptions } from './refresh.js';
 // The core pieces a Nest application needs next to the module, so one import is enough.
 export { JwtError, MemoryRevocationStore, generateKeyPair, importKey, isJwtError, keyRing, keySet, remoteJwks, secretKey } from '@jwt/core';
 export type { JwtClaims, JwtErrorCode, JwtKey, RevocationStore, SignOptions } from '@jwt/core';
+export { MemoryRefreshStore } from '@jwt/core';
+export type { RefreshStore, TokenPair } from '@jwt/core';

@@ -2,6 +2,7 @@ import { Module, type DynamicModule, type InjectionToken, type ModuleMetadata, t
 import { APP_GUARD } from '@nestjs/core';
 import { JwtAuthGuard } from './guard.js';
 import { createJwtAuthRuntime, JWT_AUTH_OPTIONS, JWT_AUTH_RUNTIME, type JwtAuthOptions } from './options.js';
+import { JwtRefreshService } from './refresh.js';
 import { JwtSignerService } from './signer.js';
 
 export interface JwtAuthModuleExtras {
@@ -36,6 +37,7 @@ function definition(options: Provider, extras: JwtAuthModuleExtras, imports: Mod
     { provide: JWT_AUTH_RUNTIME, useFactory: createJwtAuthRuntime, inject: [JWT_AUTH_OPTIONS] },
     JwtAuthGuard,
     JwtSignerService,
+    JwtRefreshService,
   ];
   if (extras.globalGuard === true) providers.push({ provide: APP_GUARD, useExisting: JwtAuthGuard });
   return {
@@ -43,7 +45,7 @@ function definition(options: Provider, extras: JwtAuthModuleExtras, imports: Mod
     global: extras.global === true,
     imports,
     providers,
-    exports: [JWT_AUTH_OPTIONS, JWT_AUTH_RUNTIME, JwtAuthGuard, JwtSignerService],
+    exports: [JWT_AUTH_OPTIONS, JWT_AUTH_RUNTIME, JwtAuthGuard, JwtSignerService, JwtRefreshService],
   };
 }
 

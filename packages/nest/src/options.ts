@@ -6,12 +6,15 @@ import {
   isKeyProvider,
   isKeyRing,
   JwtError,
+  type AccessTokenOptions,
   type Authenticator,
   type AuthenticatorOptions,
   type JwtClaims,
   type JwtKey,
   type KeyInput,
   type KeyRing,
+  type RefreshTokensOptions,
+  type RevocationStore,
   type Signer,
   type SignerOptions,
   type VerifyKey,
@@ -49,6 +52,30 @@ export interface JwtAuthOptions<T extends JwtClaims = JwtClaims> extends Authent
    * @example permissionsClaim: 'scope'
    */
   permissionsClaim?: string;
+  /**
+   * Refresh tokens through `JwtRefreshService`: lifetimes, store, absolute session lifetime. The
+   * access side defaults to `signOptions`, the revocation store to `revocation`.
+   * @default undefined (JwtRefreshService refuses to work)
+   * @example refresh: { refresh: { expiresIn: '14d' }, absoluteLifetime: '30d' }
+   */
+  refresh?: JwtRefreshOptions;
+}
+
+/** The `refresh` option of `JwtAuthModule`: the core's options, with the access side taken from the module. */
+export interface JwtRefreshOptions extends Omit<RefreshTokensOptions, 'access' | 'revocation'> {
+  /**
+   * Access-token signing, over the module's signing defaults (its key, `signOptions`, issuer and
+   * audience). `expiresIn` is required here or in `signOptions`.
+   * @default the module's signing defaults
+   * @example access: { expiresIn: '15m' }
+   */
+  access?: Partial<AccessTokenOptions>;
+  /**
+   * Where sessions are ended; must implement `revokeSession`.
+   * @default the module's `revocation` option
+   * @example revocation: new RedisRevocationStore({ url: process.env.REDIS_URL })
+   */
+  revocation?: RevocationStore;
 }
 
 /** @internal */
@@ -86,7 +113,7 @@ export async function createJwtAuthRuntime(options: JwtAuthOptions): Promise<Jwt
   if (typeof options !== 'object' || options === null) {
     throw new JwtError('ERR_CONFIG_INVALID', { detail: 'JwtAuthModule needs an options object with a key' });
   }
-  const { signOptions, permissionsClaim = 'permissions', ...authOptions } = options;
+  const { signOptions, permissionsClaim = 'permissions', refresh: _refresh, ...authOptions } = options;
   if (typeof permissionsClaim !== 'string' || permissionsClaim === '') {
     throw new JwtError('ERR_CONFIG_INVALID', { detail: 'permissionsClaim must be a non-empty string' });
   }
