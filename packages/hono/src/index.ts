@@ -21,30 +21,7 @@ export function refreshCookieHandler(refresh: RefreshTokens, options: RefreshCoo
 }
 // What a Hono app needs from the core next to the middleware: keys, signing for login routes,
 // revocation and errors, so one import is enough.
-export {
-  JwtError,
-  MemoryRevocationStore,
-  createSigner,
-  generateSecret,
-  importKey,
-  isJwtError,
-  keySet,
-  remoteJwks,
-  secretKey,
-  sign,
-} from '@jwt/core';
-export type {
-  AuthErrorResponse,
-  JwsAlgorithm,
-  JwtClaims,
-  JwtErrorCode,
-  JwtKey,
-  KeyProvider,
-  PermissionOptions,
-  RevocationChecker,
-  RevocationStore,
-  Signer,
-  SignerOptions,
-  VerifyKey,
-} from '@jwt/core';
+export { JwtError, MemoryRevocationStore, createSigner, generateSecret, importKey, isJwtError, keySet, remoteJwks, secretKey, sign } from '@jwt/core';
+export type { AuthErrorResponse, JwsAlgorithm, JwtClaims, JwtErrorCode, JwtKey, KeyProvider, PermissionOptions } from '@jwt/core';
+export type { RevocationChecker, RevocationStore, Signer, SignerOptions, VerifyKey } from '@jwt/core';
 export { MemoryRefreshStore, clearRefreshCookie, createRefreshTokens, refreshCookie, refreshErrorResponse, type RefreshCookieOptions, type RefreshStore, type RefreshTokens, type RefreshTokensOptions, type TokenPair } from '@jwt/core';
