@@ -657,6 +657,9 @@ export function verifyBytes(key: JwtKey, alg: JwsAlgorithm, input: string, signa
       const expected = nc.createHmac(info.nodeHash, m.keyObject).update(input).digest();
       return expected.length === signature.length && nc.timingSafeEqual(expected, signature);
     }
+    // An RSA signature is exactly as long as the modulus (RFC 8017 8.1.2, 8.2.2). OpenSSL also takes
+    // a shorter one with its leading zero bytes left out: a second encoding of the same signature.
+    if ((info.family === 'RS' || info.family === 'PS') && signature.length !== rsaBytes(m.verifyKey.asymmetricKeyDetails?.modulusLength)) return false;
     const hash = info.family === 'EdDSA' ? null : info.nodeHash;
     if (offload) return verifyOnThreadPool(nc, hash, input, nodeKeyOptions(m.verifyKey, alg, nc) as KeyObject, signature);
     try {
@@ -665,7 +668,13 @@ export function verifyBytes(key: JwtKey, alg: JwsAlgorithm, input: string, signa
       return false;
     }
   }
-  return webCryptoKey(key, alg, 'verify').then((ck) =>
-    subtle().verify(webParams(alg).signParams, ck, signature as BufferSource, utf8(input) as BufferSource).catch(() => false),
-  );
+  return webCryptoKey(key, alg, 'verify').then((ck) => {
+    if ((info.family === 'RS' || info.family === 'PS') && signature.length !== rsaBytes((ck.algorithm as RsaHashedKeyAlgorithm).modulusLength)) return false;
+    return subtle().verify(webParams(alg).signParams, ck, signature as BufferSource, utf8(input) as BufferSource).catch(() => false);
+  });
+}
+
+/** The byte length of an RSA modulus of `bits` bits; NaN (matching no length) when unknown. */
+function rsaBytes(bits: number | undefined): number {
+  return bits === undefined ? Number.NaN : Math.ceil(bits / 8);
 }
