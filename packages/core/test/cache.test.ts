@@ -24,7 +24,7 @@ describe.each(BACKENDS)('verifier cache on the %s backend', (backend) => {
   function setup(cache: boolean | { max?: number } = true, extra: { revocation?: RevocationChecker } = {}) {
     let now = T0 * 1000;
     let lookups = 0;
-    const verifier = createVerifier({
+    const verifier = createVerifier({ issuer: false, audience: false,
       key: () => {
         lookups++;
         return key;
@@ -83,7 +83,7 @@ describe.each(BACKENDS)('verifier cache on the %s backend', (backend) => {
 
   it('re-checks maxTokenAge on a hit', async () => {
     let now = T0 * 1000;
-    const verifier = createVerifier({ key, clock: () => now, cache: true, maxTokenAge: 30 });
+    const verifier = createVerifier({ issuer: false, audience: false, key, clock: () => now, cache: true, maxTokenAge: 30 });
     const t = await token({ sub: 'alice' }, key, 600);
     await verifier.verify(t);
     now += 31_000;
@@ -184,7 +184,7 @@ describe.each(BACKENDS)('verifier cache on the %s backend', (backend) => {
   it('with a schema that drops exp and jti, hits still expire and revocation still sees jti', async () => {
     let now = T0 * 1000;
     const jtis: (string | undefined)[] = [];
-    const verifier = createVerifier({
+    const verifier = createVerifier({ issuer: false, audience: false,
       key,
       clock: () => now,
       cache: true,
@@ -201,7 +201,7 @@ describe.each(BACKENDS)('verifier cache on the %s backend', (backend) => {
 
   it('refuses a nonsensical size', () => {
     for (const max of [0, -1, 1.5, Number.NaN]) {
-      expect(() => createVerifier({ key, cache: { max } })).toThrow(expect.objectContaining({ code: 'ERR_CONFIG_INVALID' }));
+      expect(() => createVerifier({ issuer: false, audience: false, key, cache: { max } })).toThrow(expect.objectContaining({ code: 'ERR_CONFIG_INVALID' }));
     }
   });
 

@@ -27,7 +27,7 @@ describe.each(ASYMMETRIC)('%s on the Node backend', (alg) => {
   async function setup() {
     const pair = await generateKeyPair(alg);
     const token = createSigner({ key: pair.privateKey, expiresIn: 60 }).signSync({ sub: 'kevin' });
-    return { token, verifier: createVerifier({ key: pair.publicKey }) };
+    return { token, verifier: createVerifier({ issuer: false, audience: false, key: pair.publicKey }) };
   }
 
   it('verify() checks the signature on the thread pool (callback form) and answers the claims', async () => {
@@ -61,7 +61,7 @@ describe('the thread-pool check on runtimes whose node:crypto behaves differentl
   it('a node:crypto that ignores the callback and answers at once still settles verify()', async () => {
     const pair = await generateKeyPair('ES256');
     const token = createSigner({ key: pair.privateKey, expiresIn: 60 }).signSync({ sub: 'kevin' });
-    const verifier = createVerifier({ key: pair.publicKey });
+    const verifier = createVerifier({ issuer: false, audience: false, key: pair.publicKey });
     const real = nodeCrypto.verify.bind(nodeCrypto) as (...args: unknown[]) => boolean;
     vi.spyOn(nodeCrypto, 'verify').mockImplementation(((...args: unknown[]) => real(...args.slice(0, 4))) as typeof nodeCrypto.verify);
     expect((await verifier.verify(token)).payload.sub).toBe('kevin');
@@ -71,7 +71,7 @@ describe('the thread-pool check on runtimes whose node:crypto behaves differentl
   it('a node:crypto that throws or reports an error is a failed check, never a crash or a hang', async () => {
     const pair = await generateKeyPair('ES256');
     const token = createSigner({ key: pair.privateKey, expiresIn: 60 }).signSync({ sub: 'kevin' });
-    const verifier = createVerifier({ key: pair.publicKey });
+    const verifier = createVerifier({ issuer: false, audience: false, key: pair.publicKey });
     vi.spyOn(nodeCrypto, 'verify').mockImplementation((() => {
       throw new Error('unsupported key');
     }) as typeof nodeCrypto.verify);
@@ -86,19 +86,19 @@ describe('the thread-pool check on runtimes whose node:crypto behaves differentl
     const pair = await generateKeyPair('ES256');
     const token = createSigner({ key: pair.privateKey, expiresIn: 60 }).signSync({ sub: 'kevin' });
     const spy = vi.spyOn(nodeCrypto, 'verify');
-    const verifier = createVerifier({ key: pair.publicKey, offload: false });
+    const verifier = createVerifier({ issuer: false, audience: false, key: pair.publicKey, offload: false });
     expect((await verifier.verify(token)).payload.sub).toBe('kevin');
     expect(spy).toHaveBeenCalledTimes(1);
     expect(spy.mock.calls[0]![4]).toBeUndefined();
     await expectJwtError(verifier.verify(tamper(token)), 'ERR_JWS_SIGNATURE_INVALID');
-    await expectJwtError(() => createVerifier({ key: pair.publicKey, offload: 'yes' as never }), 'ERR_CONFIG_INVALID');
+    await expectJwtError(() => createVerifier({ issuer: false, audience: false, key: pair.publicKey, offload: 'yes' as never }), 'ERR_CONFIG_INVALID');
   });
 
   it('HMAC stays a synchronous check in verify(): no thread-pool hop for a few microseconds of work', async () => {
     const key = secretKey('a-secret-of-at-least-thirty-two-bytes!!');
     const token = createSigner({ key, expiresIn: 60 }).signSync({ sub: 'kevin' });
     const spy = vi.spyOn(nodeCrypto, 'verify');
-    expect((await createVerifier({ key }).verify(token)).payload.sub).toBe('kevin');
+    expect((await createVerifier({ issuer: false, audience: false, key }).verify(token)).payload.sub).toBe('kevin');
     expect(spy).not.toHaveBeenCalled();
   });
 });
