@@ -266,7 +266,7 @@ export function authFailureEvent(error: unknown): AuthFailureEvent {
   return { code, reason: `claim ${code === 'ERR_JWT_CLAIM_MISSING' ? 'missing' : 'invalid'}: ${name}`, status };
 }
 
-/** Calls a failure hook without letting it turn a refusal into a crash. */
+/** Calls a failure hook without letting it turn a refusal into a crash; for adapters' own refusals (a missing permission). */
 export function reportFailure(hook: AuthFailureHook | undefined, error: unknown): void {
   if (hook === undefined) return;
   try {

@@ -27,7 +27,7 @@ export type { IssueOptions, SignOptions, Signer } from './sign.js';
 export type { InferOutput, StandardSchemaResult, StandardSchemaV1 } from './standard-schema.js';
 export { DEFAULT_MAX_TOKEN_LENGTH, decodeUnverified } from './verify.js';
 export type { PreparedVerifyKey as VerifyKey, KeyResolver, RevocationChecker, VerifyOptions, VerifyResult, Verifier } from './verify.js';
-export { AUTHENTICATOR_OPTIONS, authErrorResponse, authFailureEvent, extractToken, grantedPermissions, readCookie, requirePermissionsOf } from './http.js';
+export { AUTHENTICATOR_OPTIONS, authErrorResponse, authFailureEvent, reportFailure, extractToken, grantedPermissions, readCookie, requirePermissionsOf } from './http.js';
 export type { AuthErrorOptions, AuthErrorResponse, AuthFailureEvent, AuthFailureHook, AuthOutcome, Authenticator, ExtractTokenOptions, PermissionOptions, TokenSource } from './http.js';
 export { MemoryRevocationStore, issuedBefore, revocationEntry, revocationWindow, sessionEntry } from './revocation.js';
 export type { MemoryRevocationStoreOptions, RevocationRecord, RevocationStore, RevocationWindowOptions } from './revocation.js';
