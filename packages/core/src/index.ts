@@ -27,7 +27,7 @@ export { KeyRing, isKeyRing, keyRing, thumbprintKid } from './keyring.js';
 export type { KeyRingOptions } from './keyring.js';
 export { RemoteJwks, discoverJwks, remoteJwks } from './jwks.js';
 export type { JwksCacheStore, JwksFetch, RemoteJwksOptions } from './jwks.js';
-export { createSigner, randomId, sign } from './sign.js';
+export { SIGNER_OPTIONS, createSigner, randomId, sign } from './sign.js';
 export type { IssueOptions, SignOptions, Signer, SignerOptions } from './sign.js';
 export {
   JWE_ALGORITHMS,

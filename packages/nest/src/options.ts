@@ -1,4 +1,7 @@
+import { Logger } from '@nestjs/common';
 import {
+  assertOptions,
+  AUTHENTICATOR_OPTIONS,
   createAuthenticator,
   createSigner,
   importKey,
@@ -6,6 +9,8 @@ import {
   isKeyProvider,
   isKeyRing,
   JwtError,
+  SIGNER_OPTIONS,
+  type AuthFailureHook,
   type Authenticator,
   type AuthenticatorOptions,
   type JwtClaims,
@@ -26,10 +31,13 @@ export const JWT_AUTH_RUNTIME = Symbol.for('@jwt/nest:JWT_AUTH_RUNTIME');
 
 export interface JwtAuthOptions<T extends JwtClaims = JwtClaims> extends AuthenticatorOptions<T> {
   /**
-   * Defaults for `JwtSignerService`. `key` defaults to the module's `key` when that key can sign
-   * (an HMAC secret, a private key or a `KeyRing`); `issuer` and `audience` default to the verification
-   * options when those are single strings, so issued tokens pass this module's own guard.
-   * @default undefined (tokens get `iat`, plus `iss`/`aud` as above; pass `expiresIn`)
+   * What `JwtSignerService` signs with; without it the service refuses to sign. `expiresIn` is
+   * required (`false` when every call passes its own `exp`), so a forgotten lifetime stops the
+   * application at start-up, not at the first login. `key` defaults to the module's `key` when
+   * that key can sign (an HMAC secret, a private key or a `KeyRing`); `issuer` and `audience`
+   * default to the verification options when those are single strings, so issued tokens pass
+   * this module's own guard.
+   * @default undefined (JwtSignerService does not sign)
    * @example signOptions: { expiresIn: '15m', jwtId: true }
    */
   signOptions?: Partial<SignerOptions>;
@@ -41,6 +49,14 @@ export interface JwtAuthOptions<T extends JwtClaims = JwtClaims> extends Authent
   permissionsClaim?: string;
 }
 
+/** The rules of {@link JwtAuthOptions} (the core's, plus this module's own). */
+export const JWT_AUTH_OPTION_RULES = { ...AUTHENTICATOR_OPTIONS, signOptions: 'object', permissionsClaim: '!string' };
+
+const logger = new Logger('JwtAuthGuard');
+
+/** Each refusal as one warning line: the code and the failing claim, never the token. */
+const logFailure: AuthFailureHook = ({ code, reason, status }) => logger.warn(`request refused with ${status}: ${code} (${reason})`);
+
 /** @internal */
 export interface JwtAuthRuntime {
   authenticator: Authenticator;
@@ -51,6 +67,8 @@ export interface JwtAuthRuntime {
   permissionsClaim: string;
   /** Whether a token cookie is configured: without one, the guard reads no cookie header. */
   cookie: boolean;
+  /** Told of each refusal; the Nest Logger unless the options say otherwise. */
+  onFailure: AuthFailureHook;
 }
 
 /** A JWKS location, which the core fetches keys from; the same test as the core's verifier. */
@@ -73,21 +91,27 @@ function canSign(key: VerifyKey): key is JwtKey | KeyRing {
  * option stops the application at bootstrap instead of failing the first request.
  */
 export async function createJwtAuthRuntime(options: JwtAuthOptions): Promise<JwtAuthRuntime> {
-  if (typeof options !== 'object' || options === null) {
-    throw new JwtError('ERR_CONFIG_INVALID', { detail: 'JwtAuthModule needs an options object with a key' });
+  assertOptions(options, JWT_AUTH_OPTION_RULES, 'JwtAuthModule');
+  const { signOptions, permissionsClaim = 'permissions', onFailure = logFailure, ...authOptions } = options;
+  if (signOptions !== undefined) {
+    assertOptions(signOptions, SIGNER_OPTIONS, 'JwtAuthModule signOptions');
+    if (signOptions.expiresIn === undefined && signOptions.requireExp !== false) {
+      throw new JwtError('ERR_CONFIG_INVALID', {
+        detail: "JwtAuthModule: signOptions.expiresIn is required, e.g. signOptions: { expiresIn: '15m' }; signOptions: { expiresIn: false } when every sign() call passes its own exp",
+      });
+    }
   }
-  const { signOptions, permissionsClaim = 'permissions', ...authOptions } = options;
   if (typeof permissionsClaim !== 'string' || permissionsClaim === '') {
     throw new JwtError('ERR_CONFIG_INVALID', { detail: 'permissionsClaim must be a non-empty string' });
   }
   // A raw key (string, PEM, JWK, KeyObject) is imported once so the verifier and the signer share it.
   // A JWKS URL is not key material: the authenticator turns it into a remote key set.
   const key = authOptions.key !== undefined && authOptions.key !== null && isRawKeyInput(authOptions.key) ? await importKey(authOptions.key) : authOptions.key;
-  const authenticator = createAuthenticator({ ...authOptions, key });
+  const authenticator = createAuthenticator({ ...authOptions, key, onFailure });
 
   let signDefaults: SignerOptions | undefined;
   const rawSignKey = signOptions?.key;
-  const signKey = rawSignKey === undefined ? (canSign(key) ? key : undefined) : isKeyRing(rawSignKey) ? rawSignKey : await importKey(rawSignKey);
+  const signKey = signOptions === undefined ? undefined : rawSignKey === undefined ? (canSign(key) ? key : undefined) : isKeyRing(rawSignKey) ? rawSignKey : await importKey(rawSignKey);
   if (signKey !== undefined) {
     signDefaults = { ...signOptions, key: signKey };
     if (signOptions?.issuer === undefined && typeof authOptions.issuer === 'string') signDefaults.issuer = authOptions.issuer;
@@ -104,5 +128,6 @@ export async function createJwtAuthRuntime(options: JwtAuthOptions): Promise<Jwt
     realm: authOptions.realm,
     permissionsClaim,
     cookie: authOptions.cookie !== undefined,
+    onFailure,
   };
 }
