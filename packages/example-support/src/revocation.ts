@@ -4,7 +4,7 @@
  */
 import { MemoryRevocationStore, type RevocationStore } from '@jwt/core';
 import { RedisRevocationStore } from '@jwt/redis';
-import type { ExampleConfig } from './config.js';
+import { ConfigError, type ExampleConfig } from './config.js';
 
 export interface ExampleRevocation {
   store: RevocationStore;
@@ -19,8 +19,8 @@ export interface CreateRevocationOptions {
    */
   log?: (message: string) => void;
   /**
-   * How long to wait at start for the Redis mirror before serving anyway (tokens are then checked
-   * against Redis directly, or refused while it is unreachable).
+   * How long to wait at start for Redis. A Redis that cannot be reached by then stops the app
+   * (ConfigError, exit 1): serving would answer every request 401 `revocation status unavailable`.
    * @default 5000
    */
   readyTimeoutMs?: number;
@@ -50,6 +50,7 @@ export async function createRevocation(config: ExampleConfig, options: CreateRev
       const store = new RedisRevocationStore({
         url: config.revocation.url,
         maxTokenLifetime: config.ttl,
+        requireConnection: true,
         onError: (error) => {
           const text = `warning: revocation store (Redis at ${address}): ${error.message}`;
           const now = Date.now();
@@ -60,8 +61,11 @@ export async function createRevocation(config: ExampleConfig, options: CreateRev
           log(text);
         },
       });
-      if (!(await store.ready(options.readyTimeoutMs ?? 5000))) {
-        log(`warning: Redis at ${address} is not reachable yet: tokens are refused until it is`);
+      try {
+        await store.ready(options.readyTimeoutMs ?? 5000);
+      } catch {
+        await store.close();
+        throw new ConfigError(`REDIS_URL: Redis at ${address} cannot be reached; refusing to start (every token would be refused)`);
       }
       return { store, close: () => store.close() };
     }
