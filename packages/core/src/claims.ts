@@ -85,7 +85,7 @@ export interface CompiledClaimOptions {
 const MAX_TOLERANCE = 600;
 
 /** The rules of the claim options (see options.ts); `!`: present but undefined is refused. */
-export const CLAIM_OPTIONS: OptionRules = Object.freeze({
+export const CLAIM_OPTIONS: OptionRules = /* @__PURE__ */ Object.freeze({
   issuer: '!string|array|false',
   audience: '!string|array|false',
   subject: '!string',

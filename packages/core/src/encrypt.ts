@@ -52,7 +52,7 @@ export interface Encryptor {
   encryptSync(claims?: JwtClaims): string;
 }
 
-const ENCRYPT_OPTIONS: OptionRules = Object.freeze({
+const ENCRYPT_OPTIONS: OptionRules = /* @__PURE__ */ Object.freeze({
   expiresIn: SIGN_OPTIONS.expiresIn!,
   notBefore: SIGN_OPTIONS.notBefore!,
   issuer: SIGN_OPTIONS.issuer!,
@@ -74,13 +74,13 @@ const ENCRYPT_OPTIONS: OptionRules = Object.freeze({
   signWith: '!any',
   signOptions: 'object',
 });
-const ENCRYPTOR_OPTIONS: OptionRules = Object.freeze({ ...ENCRYPT_OPTIONS, key: '!any' });
+const ENCRYPTOR_OPTIONS: OptionRules = /* @__PURE__ */ Object.freeze({ ...ENCRYPT_OPTIONS, key: '!any' });
 
-const DECRYPT_OPTIONS: OptionRules = (() => {
+const DECRYPT_OPTIONS: OptionRules = /* @__PURE__ */ (() => {
   const { decryptionKey: _d, requireEncryption: _r, ...rules } = VERIFY_OPTIONS;
   return Object.freeze({ ...rules, zip: 'boolean|object', verifyWith: '!any', allowUnsigned: 'boolean' });
 })();
-const DECRYPTOR_OPTIONS: OptionRules = Object.freeze({ ...DECRYPT_OPTIONS, key: '!any' });
+const DECRYPTOR_OPTIONS: OptionRules = /* @__PURE__ */ Object.freeze({ ...DECRYPT_OPTIONS, key: '!any' });
 
 const CLAIM_SETTING = ['expiresIn', 'notBefore', 'issuer', 'audience', 'subject', 'jwtId', 'timestamp', 'requireExp', 'clock'] as const;
 const ENCRYPTION_OPTIONS = ['alg', 'enc', 'kid', 'typ', 'cty', 'header', 'zip', 'apu', 'apv'] as const;

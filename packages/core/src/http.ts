@@ -298,7 +298,7 @@ export interface AuthenticatorOptions<T = JwtClaims, K = VerifyKey> extends Veri
 }
 
 /** The rules of {@link AuthenticatorOptions}: adapters spread them into their own (see `assertOptions`). */
-export const AUTHENTICATOR_OPTIONS: OptionRules = Object.freeze({ ...VERIFIER_OPTIONS, cookie: 'string', optional: 'boolean', realm: 'string', onFailure: 'function' });
+export const AUTHENTICATOR_OPTIONS: OptionRules = /* @__PURE__ */ Object.freeze({ ...VERIFIER_OPTIONS, cookie: 'string', optional: 'boolean', realm: 'string', onFailure: 'function' });
 
 export type AuthOutcome<T = JwtClaims> =
   | { ok: true; token: string; result: VerifyResult<T> }

@@ -17,7 +17,7 @@ import { nestedDecryption } from './jwe.js';
 import { provideNestedDecryption } from './nested.js';
 import { assertOptions, type OptionRules } from './options.js';
 
-const ENCRYPTION_KEY_OPTIONS: OptionRules = Object.freeze({ alg: '!string|array', enc: '!string|array', kid: '!string' });
+const ENCRYPTION_KEY_OPTIONS: OptionRules = /* @__PURE__ */ Object.freeze({ alg: '!string|array', enc: '!string|array', kid: '!string' });
 
 /**
  * JWE key management algorithms this library implements. `PBES2-*` (password-based) and

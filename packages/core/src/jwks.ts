@@ -17,7 +17,7 @@ import { importJwk, rebindKey, type Jwk, type JwtKey } from './keys.js';
 import type { JwsHeader, KeyProvider } from './keyset.js';
 import { assertOptions, type OptionRules } from './options.js';
 
-const REMOTE_JWKS_OPTIONS: OptionRules = Object.freeze({
+const REMOTE_JWKS_OPTIONS: OptionRules = /* @__PURE__ */ Object.freeze({
   algorithms: '!array', timeout: 'number|string', cooldown: 'number|string', minCacheAge: 'number|string', maxCacheAge: 'number|string',
   defaultCacheAge: 'number|string', maxStale: 'number|string', maxBodyBytes: 'number', maxKeys: 'number', kidlessCandidates: 'number',
   headers: 'object', cache: '!object', allowHttp: 'boolean', fetch: 'function', clock: 'function',

@@ -9,7 +9,7 @@ import { exportJwk, isJwtKey, jwkThumbprint, type Jwk, type JwtKey } from './key
 import { JwtKeySet, type JwsHeader, type KeyProvider } from './keyset.js';
 import { assertOptions, type OptionRules } from './options.js';
 
-const KEY_RING_OPTIONS: OptionRules = Object.freeze({ active: '!object', verifyOnly: 'array' });
+const KEY_RING_OPTIONS: OptionRules = /* @__PURE__ */ Object.freeze({ active: '!object', verifyOnly: 'array' });
 
 export interface KeyRingOptions {
   /**

@@ -18,7 +18,7 @@ import { holdsKeyMaterial, rsaPublicOfSpki } from './key-material.js';
 import { assertOptions, type OptionRules } from './options.js';
 
 /** The rules of {@link ImportKeyOptions}. */
-export const IMPORT_KEY_OPTIONS: OptionRules = Object.freeze({ alg: '!string|array', kid: '!string' });
+export const IMPORT_KEY_OPTIONS: OptionRules = /* @__PURE__ */ Object.freeze({ alg: '!string|array', kid: '!string' });
 
 /** A JSON Web Key (RFC 7517). Only the members this library reads are typed. */
 export interface Jwk {

@@ -10,7 +10,7 @@ import type { JwsHeader } from './keyset.js';
 import type { RevocationChecker } from './verify.js';
 import { assertOptions, type OptionRules } from './options.js';
 
-const MEMORY_STORE_OPTIONS: OptionRules = Object.freeze({ maxTokenLifetime: '!number|string', retainAfterExpiry: 'number|string', maxEntries: 'number', maxEntriesPerSubject: 'number', clock: 'function' });
+const MEMORY_STORE_OPTIONS: OptionRules = /* @__PURE__ */ Object.freeze({ maxTokenLifetime: '!number|string', retainAfterExpiry: 'number|string', maxEntries: 'number', maxEntriesPerSubject: 'number', clock: 'function' });
 
 /** A place that records revocations. `@jwt/redis` implements it for many instances. */
 export interface RevocationStore extends RevocationChecker {

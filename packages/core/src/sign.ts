@@ -101,7 +101,7 @@ export interface Signer {
 }
 
 /** The rules of {@link SignOptions} (see options.ts); `!`: present but undefined is refused. */
-export const SIGN_OPTIONS: OptionRules = Object.freeze({
+export const SIGN_OPTIONS: OptionRules = /* @__PURE__ */ Object.freeze({
   issuedAt: 'number',
   alg: '!string',
   expiresIn: '!number|string|false',
@@ -119,7 +119,7 @@ export const SIGN_OPTIONS: OptionRules = Object.freeze({
 });
 
 /** The rules of {@link SignerOptions}. */
-export const SIGNER_OPTIONS: OptionRules = Object.freeze({ ...SIGN_OPTIONS, key: '!any' });
+export const SIGNER_OPTIONS: OptionRules = /* @__PURE__ */ Object.freeze({ ...SIGN_OPTIONS, key: '!any' });
 
 const RESERVED_HEADER = new Set(['alg', 'crit', 'b64', 'jku', 'x5u', 'jwk']);
 

@@ -123,7 +123,7 @@ export interface Verifier<T = JwtClaims> {
 }
 
 /** The rules of {@link VerifyOptions} (see options.ts). */
-export const VERIFY_OPTIONS: OptionRules = Object.freeze({
+export const VERIFY_OPTIONS: OptionRules = /* @__PURE__ */ Object.freeze({
   ...CLAIM_OPTIONS,
   algorithms: '!array',
   typ: '!string',
@@ -137,7 +137,7 @@ export const VERIFY_OPTIONS: OptionRules = Object.freeze({
 });
 
 /** The rules of {@link VerifierOptions}. */
-export const VERIFIER_OPTIONS: OptionRules = Object.freeze({ ...VERIFY_OPTIONS, key: '!any', cache: 'boolean|object' });
+export const VERIFIER_OPTIONS: OptionRules = /* @__PURE__ */ Object.freeze({ ...VERIFY_OPTIONS, key: '!any', cache: 'boolean|object' });
 
 export const DEFAULT_MAX_TOKEN_LENGTH = 8192;
 /** At most this many candidate keys are tried for one token. */
