@@ -135,13 +135,14 @@ export function codeOf(error: unknown): JwtErrorCode | undefined {
 const key = lite.secretKey('pack-test-secret-that-is-at-least-32-bytes-long');
 const token = await lite.sign({ sub: 'kevin' }, key, { expiresIn: '5m' });
 const other = lite.secretKey('PACK-TEST-SECRET-THAT-IS-AT-LEAST-32-BYTES-LONG');
+const open = { issuer: false, audience: false };
 const code = (p) => p.then(() => 'accepted', (e) => (e instanceof lite.JwtError ? e.code : 'not a JwtError: ' + e));
 console.log(JSON.stringify({
-  sub: (await lite.verify(token, key)).payload.sub,
-  otherKey: await code(lite.verify(token, other)),
-  rawKey: await code(lite.verify(token, 'pack-test-secret-that-is-at-least-32-bytes-long')),
+  sub: (await lite.verify(token, key, open)).payload.sub,
+  otherKey: await code(lite.verify(token, other, open)),
+  rawKey: await code(lite.verify(token, 'pack-test-secret-that-is-at-least-32-bytes-long', open)),
   sameJwtError: lite.JwtError === full.JwtError,
-  mainKeyInLite: (await lite.verify(await full.sign({ sub: 'm' }, full.secretKey('pack-test-secret-that-is-at-least-32-bytes-long'), { expiresIn: 60 }), key)).payload.sub,
+  mainKeyInLite: (await lite.verify(await full.sign({ sub: 'm' }, full.secretKey('pack-test-secret-that-is-at-least-32-bytes-long'), { expiresIn: 60 }), key, open)).payload.sub,
 }));
 `;
   const liteExpected = { sub: 'kevin', otherKey: 'ERR_JWS_SIGNATURE_INVALID', rawKey: 'ERR_CONFIG_INVALID', sameJwtError: true, mainKeyInLite: 'm' };
