@@ -87,7 +87,7 @@ export interface JwtRefreshOptions extends Omit<RefreshTokensOptions, 'access' |
 }
 
 /** The rules of {@link JwtAuthOptions} (the core's, plus this module's own). */
-export const JWT_AUTH_OPTION_RULES = { ...AUTHENTICATOR_OPTIONS, signOptions: 'object', permissionsClaim: '!string' };
+export const JWT_AUTH_OPTION_RULES = { ...AUTHENTICATOR_OPTIONS, signOptions: 'object', permissionsClaim: '!string', refresh: '!object' };
 
 const logger = new Logger('JwtAuthGuard');
 
