@@ -252,7 +252,7 @@ describe('refresh tokens', () => {
 
   async function fresh(env: Record<string, string> = {}) {
     const local = await createExampleService(loadConfig({ JWT_SECRET: SECRET, JWT_REFRESH_TTL: '3600', ...env }, { defaultPort: 3000 }), { users: await UserStore.create() });
-    return { local, verifier: createVerifier<ExampleClaims>(local.auth) };
+    return { local, verifier: createVerifier<ExampleClaims>(verifierOptions(local.auth)) };
   }
 
   it('/login answers a pair sharing a sid; /refresh exchanges it once, JWT_REFRESH_TTL sets its lifetime', async () => {
