@@ -108,7 +108,8 @@ describe('the browser bundle of @jwt/hono + @jwt/core', () => {
     // Issue 14's key-material check in secretKey() (core/src/key-material.ts) added about 1.2 kB.
     // Issue 16 adds the options check every options object goes through (known names with a
     // suggestion, types, unset values, issuer/audience required): about 1.3 kB gzipped more.
-    expect(m.gzipped).toBeLessThan(20_700);
+    // Merged with main's cache and adaptive offload (issue 16 on top of them): measured 21038 bytes, budget +2%.
+    expect(m.gzipped).toBeLessThan(21_500);
   });
 
   it('the Hono middleware (jwt, requirePermissions, createSigner) stays within its size budget', async () => {
@@ -119,10 +120,11 @@ describe('the browser bundle of @jwt/hono + @jwt/core', () => {
     // A regression guard around today's size, like the one above.
     // Issue 16 adds the options check every options object goes through (known names with a
     // suggestion, types, unset values, issuer/audience required): about 1.3 kB gzipped more.
-    expect(m.gzipped).toBeLessThan(22_100);
+    // Merged with main's cache and adaptive offload (issue 16 on top of them): measured 22460 bytes, budget +2%.
+    expect(m.gzipped).toBeLessThan(22_900);
   });
 
-  it('@jwt/core/lite sign + verify (HS, ES, EdDSA keys) stays under 13.2 kB', async () => {
+  it('@jwt/core/lite sign + verify (HS, ES, EdDSA keys) stays under 13.9 kB', async () => {
     const m = await measure('lite-sign-verify', `export { sign, verify, secretKey, importJwk } from '@jwt/core/lite';`);
     expect(m.builtins).toEqual([]);
     expect(m.code.includes(LITE_MARKER), 'the lite entry was bundled').toBe(true);
@@ -137,7 +139,8 @@ describe('the browser bundle of @jwt/hono + @jwt/core', () => {
     // key must never become an HMAC secret there either: the limit moved to 11.8 kB with it.
     // Issue 16 adds the options check every options object goes through (known names with a
     // suggestion, types, unset values, issuer/audience required): about 1.3 kB gzipped more.
-    expect(m.gzipped).toBeLessThan(13_200);
+    // Merged with main's cache and adaptive offload (issue 16 on top of them): measured 13601 bytes, budget +2%.
+    expect(m.gzipped).toBeLessThan(13_900);
   });
 
   it('the negative twin: the same exports from the main entry bring the left-out code along', async () => {
@@ -156,7 +159,8 @@ describe('the browser bundle of @jwt/hono + @jwt/core', () => {
     // A regression guard: today's size plus a small margin (issue 14's key-material check included).
     // Issue 16 adds the options check every options object goes through (known names with a
     // suggestion, types, unset values, issuer/audience required): about 1.3 kB gzipped more.
-    expect(m.gzipped).toBeLessThan(15_200);
+    // Merged with main's cache and adaptive offload (issue 16 on top of them): measured 15575 bytes, budget +2%.
+    expect(m.gzipped).toBeLessThan(15_900);
   });
 
   it('JWE is still there for apps that decrypt (the budget above is not met by dropping it)', async () => {
