@@ -116,7 +116,7 @@ describe('@jwt/core installed by version range from the local registry', () => {
 const key = secretKey('pack-test-secret-that-is-at-least-32-bytes-long');
 const signer: Signer = createSigner({ key, expiresIn: '5m' });
 export async function check(token: string): Promise<string | undefined> {
-  const { payload } = await verify<{ permissions: string[] }>(token, key, { algorithms: ['HS256'] });
+  const { payload } = await verify<{ permissions: string[] }>(token, key, { algorithms: ['HS256'], issuer: 'pack', audience: 'pack-api' });
   const perms: string[] = payload.permissions;
   return perms[0] ?? (await signer.sign({ sub: 'x' }));
 }
@@ -162,12 +162,12 @@ console.log(JSON.stringify({
     const usage = `
 const key = secretKey('pack-test-secret-that-is-at-least-32-bytes-long');
 export async function check(token: string): Promise<string | undefined> {
-  const { payload } = await verify<{ permissions: string[] }>(token, key, { algorithms: ['HS256'] });
+  const { payload } = await verify<{ permissions: string[] }>(token, key, { algorithms: ['HS256'], issuer: 'pack', audience: 'pack-api' });
   return payload.permissions[0] ?? (await sign({ sub: 'x' }, key, { expiresIn: 60 }));
 }`;
     project.write('lite-typed.mts', `import { secretKey, sign, verify } from '@jwt/core/lite';\n${usage}`);
     project.write('lite-typed.cts', `import { secretKey, sign, verify } from '@jwt/core/lite';\n${usage}`);
-    project.write('lite-misuse.mts', `import { verify } from '@jwt/core/lite';\nexport const p = verify('a.b.c', 'a raw secret that lite does not take');\n`);
+    project.write('lite-misuse.mts', `import { verify } from '@jwt/core/lite';\nexport const p = verify('a.b.c', 'a raw secret that lite does not take', { issuer: false, audience: false });\n`);
     const { code, stdout } = await project.typecheck(['lite-typed.mts', 'lite-typed.cts', 'lite-misuse.mts']);
     expect(code).not.toBe(0);
     expect(stdout.split('\n').filter((line) => /^\S+\(\d+,\d+\): error/.test(line) && !line.startsWith('lite-misuse.mts('))).toEqual([]);

@@ -111,7 +111,7 @@ describe('@jwt/hono installed by version range from the local registry with hono
     const usage = `
 type Claims = { sub: string; permissions: string[] };
 const app = new Hono<Env<Claims>>();
-app.get('/me', jwt<Claims>({ key: secretKey('pack-test-secret-that-is-at-least-32-bytes-long') }), (c) => {
+app.get('/me', jwt<Claims>({ key: secretKey('pack-test-secret-that-is-at-least-32-bytes-long'), issuer: 'pack', audience: 'pack-api' }), (c) => {
   const permissions: string[] = c.var.jwt.permissions;
   return c.json({ sub: c.var.jwt.sub, first: permissions[0] ?? null });
 });
