@@ -4,6 +4,7 @@
  */
 import { toSeconds } from './duration.js';
 import { configError, JwtError } from './errors.js';
+import type { OptionRules } from './options.js';
 
 /** The registered claims, plus anything else the issuer put in. */
 export interface JwtClaims {
@@ -19,15 +20,21 @@ export interface JwtClaims {
 
 export interface ClaimOptions {
   /**
-   * Accepted `iss` value, or list of values. Unset: `iss` is not checked.
+   * Accepted `iss` value, or list of values. Required: a token from another issuer (another
+   * tenant, a test environment) must not pass because the option was forgotten (RFC 8725 3.8).
+   * `false` accepts any issuer, and says so in the code.
    * @example issuer: 'https://auth.example.com/'
+   * @example issuer: false // the key itself only ever signs for one issuer
    */
-  issuer?: string | readonly string[];
+  issuer: string | readonly string[] | false;
   /**
    * Accepted audience(s): the token's `aud` (string or array) must contain at least one.
+   * Required: a token issued for another service must not be replayed here (RFC 8725 3.9).
+   * `false` accepts any audience, and says so in the code.
    * @example audience: 'api'
+   * @example audience: false // a single-service key
    */
-  audience?: string | readonly string[];
+  audience: string | readonly string[] | false;
   /** Required `sub` value. */
   subject?: string;
   /**
@@ -77,11 +84,35 @@ export interface CompiledClaimOptions {
 
 const MAX_TOLERANCE = 600;
 
+/** The rules of the claim options (see options.ts); `!`: present but undefined is refused. */
+export const CLAIM_OPTIONS: OptionRules = /* @__PURE__ */ Object.freeze({
+  issuer: '!string|array|false',
+  audience: '!string|array|false',
+  subject: '!string',
+  requiredClaims: 'array',
+  requireExp: 'boolean',
+  maxTokenAge: '!number|string',
+  clockTolerance: 'number|string',
+  clock: 'function',
+});
+
+/**
+ * `iss` and `aud` are checked unless the configuration opts out in so many words: an option left
+ * out (or misspelled, or read from an unset environment variable) must not turn a check off.
+ */
+function requiredPolicy(value: unknown, name: 'issuer' | 'audience', claim: string, rfc: string): readonly string[] | undefined {
+  if (value === false) return undefined;
+  if (value === undefined) {
+    throw configError(`${name} is required: the accepted ${claim} value(s), e.g. ${name}: '${name === 'issuer' ? 'https://auth.example.com' : 'api'}', or ${name}: false to accept any ${claim} (RFC 8725 ${rfc})`);
+  }
+  return stringList(value, name);
+}
+
 function stringList(value: unknown, name: string): readonly string[] | undefined {
   if (value === undefined) return undefined;
   const list = typeof value === 'string' ? [value] : value;
   if (!Array.isArray(list) || list.length === 0 || !list.every((v) => typeof v === 'string' && v.length > 0)) {
-    throw configError(`${name} must be a non-empty string or a non-empty list of them`);
+    throw configError(`${name} must be a non-empty string or a non-empty list of them${name === 'issuer' || name === 'audience' ? `, or ${name}: false` : ''}`);
   }
   return Object.freeze([...list]);
 }
@@ -93,8 +124,8 @@ export function compileClaimOptions(options: ClaimOptions): CompiledClaimOptions
   if (options.subject !== undefined && (typeof options.subject !== 'string' || options.subject === '')) throw configError('subject must be a non-empty string');
   const required = options.requiredClaims === undefined ? [] : stringList(options.requiredClaims, 'requiredClaims')!;
   return {
-    issuers: stringList(options.issuer, 'issuer'),
-    audiences: stringList(options.audience, 'audience'),
+    issuers: requiredPolicy(options.issuer, 'issuer', 'iss', '3.8'),
+    audiences: requiredPolicy(options.audience, 'audience', 'aud', '3.9'),
     subject: options.subject,
     required,
     requireExp: options.requireExp ?? true,

@@ -17,8 +17,9 @@ import type { KeyInput } from './import-key.js';
 import type { JwtKey } from './keys.js';
 import type { JwsHeader } from './keyset.js';
 import { andThen as then, type MaybePromise } from './maybe-promise.js';
-import { createSigner, randomId, type SignOptions, type Signer } from './sign.js';
-import { createVerifier, type Verifier, type VerifyKey, type VerifyOptions } from './verify.js';
+import { assertOptions, type OptionRules } from './options.js';
+import { createSigner, randomId, SIGN_OPTIONS, type SignOptions, type Signer } from './sign.js';
+import { createVerifier, VERIFY_OPTIONS, type Verifier, type VerifyKey, type VerifyOptions } from './verify.js';
 
 /** The claim-setting options shared with `sign()`. */
 export type ClaimSettingOptions = Pick<SignOptions, 'expiresIn' | 'notBefore' | 'issuer' | 'audience' | 'subject' | 'jwtId' | 'timestamp' | 'requireExp' | 'clock'>;
@@ -51,6 +52,36 @@ export interface Encryptor {
   encryptSync(claims?: JwtClaims): string;
 }
 
+const ENCRYPT_OPTIONS: OptionRules = /* @__PURE__ */ Object.freeze({
+  expiresIn: SIGN_OPTIONS.expiresIn!,
+  notBefore: SIGN_OPTIONS.notBefore!,
+  issuer: SIGN_OPTIONS.issuer!,
+  audience: SIGN_OPTIONS.audience!,
+  subject: SIGN_OPTIONS.subject!,
+  jwtId: SIGN_OPTIONS.jwtId!,
+  timestamp: SIGN_OPTIONS.timestamp!,
+  requireExp: SIGN_OPTIONS.requireExp!,
+  clock: SIGN_OPTIONS.clock!,
+  alg: '!string',
+  enc: '!string',
+  kid: '!string|false',
+  typ: '!string',
+  cty: '!string',
+  header: 'object',
+  zip: 'boolean',
+  apu: 'object',
+  apv: 'object',
+  signWith: '!any',
+  signOptions: 'object',
+});
+const ENCRYPTOR_OPTIONS: OptionRules = /* @__PURE__ */ Object.freeze({ ...ENCRYPT_OPTIONS, key: '!any' });
+
+const DECRYPT_OPTIONS: OptionRules = /* @__PURE__ */ (() => {
+  const { decryptionKey: _d, requireEncryption: _r, ...rules } = VERIFY_OPTIONS;
+  return Object.freeze({ ...rules, zip: 'boolean|object', verifyWith: '!any', allowUnsigned: 'boolean' });
+})();
+const DECRYPTOR_OPTIONS: OptionRules = /* @__PURE__ */ Object.freeze({ ...DECRYPT_OPTIONS, key: '!any' });
+
 const CLAIM_SETTING = ['expiresIn', 'notBefore', 'issuer', 'audience', 'subject', 'jwtId', 'timestamp', 'requireExp', 'clock'] as const;
 const ENCRYPTION_OPTIONS = ['alg', 'enc', 'kid', 'typ', 'cty', 'header', 'zip', 'apu', 'apv'] as const;
 
@@ -82,7 +113,7 @@ function claimTemplate(o: ClaimSettingOptions): ClaimTemplate {
   if (o.clock !== undefined && typeof o.clock !== 'function') throw configError('clock must be a function returning milliseconds');
   return {
     fixed,
-    expiresIn: o.expiresIn === undefined ? undefined : toSeconds(o.expiresIn, 'expiresIn'),
+    expiresIn: o.expiresIn === undefined || o.expiresIn === false ? undefined : toSeconds(o.expiresIn, 'expiresIn'),
     notBefore: o.notBefore === undefined ? undefined : toSeconds(o.notBefore, 'notBefore'),
     jwtId: o.jwtId,
     timestamp: o.timestamp ?? true,
@@ -131,7 +162,15 @@ function claimsText(t: ClaimTemplate, claims: JwtClaims | undefined): string {
  * const token = await encryptor.encrypt({ sub: 'kevin', email: 'kevin@example.com' })
  */
 export function createEncryptor(options: EncryptorOptions): Encryptor {
-  if (typeof options !== 'object' || options === null) throw configError('createEncryptor needs an options object with a key');
+  assertOptions(options, ENCRYPTOR_OPTIONS, 'createEncryptor');
+  // As with createSigner(): a reusable encryptor states its tokens' lifetime, or says it has none.
+  if (options.expiresIn === undefined && options.requireExp !== false) {
+    throw configError("createEncryptor: expiresIn is required, e.g. expiresIn: '15m'; pass expiresIn: false when every encrypt() call sets its own exp claim");
+  }
+  return encryptorOf(options);
+}
+
+function encryptorOf(options: EncryptorOptions): Encryptor {
   if (!isJweKey(options.key)) throw configError('createEncryptor needs key: a JweKey from encryptionKey(), importEncryptionKey() or generateEncryptionKeyPair()');
   const jwe = pick(options, ENCRYPTION_OPTIONS);
   const claimOptions = pick(options, CLAIM_SETTING);
@@ -141,7 +180,8 @@ export function createEncryptor(options: EncryptorOptions): Encryptor {
     if (jwe.cty !== undefined && jwe.cty.toLowerCase() !== 'jwt') throw configError('a nested token has cty "JWT"');
     jwe.cty = 'JWT';
     if (options.signOptions !== undefined && !isPlainObject(options.signOptions)) throw configError('signOptions must be an object');
-    signer = createSigner({ ...claimOptions, ...pick(options.signOptions ?? {}, ['alg', 'kid', 'typ', 'header']), key: options.signWith });
+    // The lifetime was checked by the caller; the inner signer takes it as it is.
+    signer = createSigner({ expiresIn: false, ...claimOptions, ...pick(options.signOptions ?? {}, ['alg', 'kid', 'typ', 'header']), key: options.signWith });
   } else {
     if (options.signOptions !== undefined) throw configError('signOptions needs signWith');
     template = claimTemplate(claimOptions);
@@ -174,7 +214,8 @@ export function createEncryptor(options: EncryptorOptions): Encryptor {
  */
 export function encrypt(claims: JwtClaims, key: JweKey, options: EncryptOptions = {}): Promise<string> {
   try {
-    return createEncryptor({ ...options, key }).encrypt(claims);
+    assertOptions(options, ENCRYPT_OPTIONS, 'encrypt()');
+    return encryptorOf({ ...options, key }).encrypt(claims);
   } catch (error) {
     return Promise.reject(error);
   }
@@ -229,7 +270,8 @@ export interface Decryptor<T = JwtClaims> {
  * const { payload } = await decryptor.decrypt(token)
  */
 export function createDecryptor<T = JwtClaims>(options: DecryptorOptions<T>): Decryptor<T & JwtClaims> {
-  if (typeof options !== 'object' || options === null) throw configError('createDecryptor needs an options object with a key');
+  if (typeof options === 'object' && options !== null && ('decryptionKey' in options || 'requireEncryption' in options)) throw configError('createDecryptor takes key (and verifyWith), not decryptionKey');
+  assertOptions(options, DECRYPTOR_OPTIONS, 'createDecryptor');
   const { key, verifyWith, allowUnsigned, zip, ...verifyOptions } = options;
   if ('decryptionKey' in verifyOptions || 'requireEncryption' in verifyOptions) throw configError('createDecryptor takes key (and verifyWith), not decryptionKey');
   const decryption = new Decryption(key, { zip: zip ?? false, ...(options.maxTokenLength === undefined ? {} : { maxTokenLength: options.maxTokenLength }) });
@@ -329,8 +371,9 @@ function checkRevocation(ask: () => boolean | Promise<boolean>): MaybePromise<vo
  * token whose inner signature is verified. `exp` is required by default.
  * @example const { payload } = await decrypt(token, jweKey, { verifyWith: issuerKey, audience: 'api' })
  */
-export function decrypt<T = JwtClaims>(token: string, key: JweKey | readonly JweKey[], options: DecryptOptions<T> = {}): Promise<DecryptResult<T & JwtClaims>> {
+export function decrypt<T = JwtClaims>(token: string, key: JweKey | readonly JweKey[], options: DecryptOptions<T>): Promise<DecryptResult<T & JwtClaims>> {
   try {
+    assertOptions(options, DECRYPT_OPTIONS, 'decrypt()');
     return createDecryptor<T>({ ...options, key }).decrypt(token);
   } catch (error) {
     return Promise.reject(asJwtError(error));

@@ -5,7 +5,8 @@
  */
 import type { JwtClaims } from './claims.js';
 import { configError, errorDescription, JwtError, type JwtErrorCode } from './errors.js';
-import { createVerifier, type Verifier, type VerifierOptions, type VerifyKey, type VerifyResult } from './verify.js';
+import { assertOptions, type OptionRules } from './options.js';
+import { createVerifier, VERIFIER_OPTIONS, type Verifier, type VerifierOptions, type VerifyKey, type VerifyResult } from './verify.js';
 
 export interface TokenSource {
   /**
@@ -227,6 +228,54 @@ export function requirePermissionsOf(claims: JwtClaims, required: readonly strin
   if (!ok) throw new JwtError('ERR_INSUFFICIENT_SCOPE');
 }
 
+/**
+ * What an operator learns about one refused request: enough to tell a token without `aud` from
+ * an expired one, never the token, its claims' values or a key.
+ */
+export interface AuthFailureEvent {
+  /** The error code behind the refusal. */
+  code: JwtErrorCode;
+  /**
+   * What failed, as a fixed text naming the claim or header parameter when there is one:
+   * `claim missing: aud`, `claim invalid: iss`, `header invalid: alg`, or the code's description
+   * (`token missing`, `signature invalid`...).
+   */
+  reason: string;
+  /** The status answered. */
+  status: 401 | 403;
+}
+
+/**
+ * Receives each refusal, for logs and metrics. Its return value is ignored and its exceptions
+ * are swallowed: it cannot change the answer, which keeps its fixed text.
+ * @example onFailure: (event) => logger.warn(`jwt refused (${event.code}): ${event.reason}`)
+ */
+export type AuthFailureHook = (event: AuthFailureEvent) => void;
+
+const HEADER_PARAMETERS = new Set(['alg', 'typ', 'crit', 'b64', 'kid', 'cty', 'enc', 'zip']);
+
+/** The {@link AuthFailureEvent} of an error: code, fixed reason and status. */
+export function authFailureEvent(error: unknown): AuthFailureEvent {
+  const jwtError = error instanceof JwtError ? error : new JwtError('ERR_JWT_MALFORMED');
+  const { code, claim } = jwtError;
+  const status = authErrorResponse(jwtError).status;
+  if (claim === undefined) return { code, reason: errorDescription(code), status };
+  // A claim name can come from the configuration (requiredClaims), never from the token: safe to show.
+  const name = claim.slice(0, 64);
+  if (HEADER_PARAMETERS.has(name)) return { code, reason: `header invalid: ${name}`, status };
+  return { code, reason: `claim ${code === 'ERR_JWT_CLAIM_MISSING' ? 'missing' : 'invalid'}: ${name}`, status };
+}
+
+/** Calls a failure hook without letting it turn a refusal into a crash; for adapters' own refusals (a missing permission). */
+export function reportFailure(hook: AuthFailureHook | undefined, error: unknown): void {
+  if (hook === undefined) return;
+  try {
+    hook(authFailureEvent(error));
+  } catch {
+    // An operator's logging bug must not change the answer.
+  }
+}
+
 export interface AuthenticatorOptions<T = JwtClaims, K = VerifyKey> extends VerifierOptions<T, K>, AuthErrorOptions {
   /**
    * Also read the token from this cookie when there is no Authorization header.
@@ -239,7 +288,17 @@ export interface AuthenticatorOptions<T = JwtClaims, K = VerifyKey> extends Veri
    * @default false
    */
   optional?: boolean;
+  /**
+   * Called on each refusal with its code and the failing claim or header (`claim missing: aud`),
+   * never the token. The answer sent keeps its fixed text.
+   * @default undefined (nothing is logged by the core)
+   * @example onFailure: ({ code, reason }) => console.warn(`jwt refused: ${code} ${reason}`)
+   */
+  onFailure?: AuthFailureHook;
 }
+
+/** The rules of {@link AuthenticatorOptions}: adapters spread them into their own (see `assertOptions`). */
+export const AUTHENTICATOR_OPTIONS: OptionRules = /* @__PURE__ */ Object.freeze({ ...VERIFIER_OPTIONS, cookie: 'string', optional: 'boolean', realm: 'string', onFailure: 'function' });
 
 export type AuthOutcome<T = JwtClaims> =
   | { ok: true; token: string; result: VerifyResult<T> }
@@ -267,15 +326,17 @@ export function createAuthenticator<T = JwtClaims>(options: AuthenticatorOptions
 
 /** @internal The authenticator of every entry point, built on that entry's createVerifier(). */
 export function authenticatorWith<T, K>(options: AuthenticatorOptions<T, K>, makeVerifier: (options: VerifierOptions<T, K>) => Verifier<T & JwtClaims>): Authenticator<T & JwtClaims> {
-  if (typeof options !== 'object' || options === null) throw configError('createAuthenticator needs an options object with a key');
+  assertOptions(options, AUTHENTICATOR_OPTIONS, 'createAuthenticator');
   if (options.cookie !== undefined && (typeof options.cookie !== 'string' || !/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(options.cookie))) {
     throw configError('cookie must be a valid cookie name');
   }
-  const verifier = makeVerifier(options);
+  const { cookie: _cookie, optional: _optional, realm: _realm, onFailure, ...verifierOptions } = options;
+  const verifier = makeVerifier(verifierOptions);
   const extract: ExtractTokenOptions = { cookie: options.cookie };
   const errorOptions: AuthErrorOptions = options.realm === undefined ? {} : { realm: options.realm };
   const fail = (error: unknown): AuthOutcome<T & JwtClaims> => {
     const jwtError = error instanceof JwtError ? error : new JwtError('ERR_JWT_MALFORMED', { cause: error });
+    reportFailure(onFailure, jwtError);
     return { ok: false, error: jwtError, response: authErrorResponse(jwtError, errorOptions) };
   };
   return {

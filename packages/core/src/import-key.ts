@@ -17,6 +17,7 @@ import {
   isJwtKey,
   jwkKey,
   JwtKey,
+  IMPORT_KEY_OPTIONS,
   kidOption,
   MIN_RSA_BITS,
   nodeAsymmetric,
@@ -31,6 +32,7 @@ import {
   type KeyType,
   weakRsa,
 } from './keys.js';
+import { assertOptions } from './options.js';
 
 /** The structural shape of a node:crypto `KeyObject`, so public types need no `@types/node`. */
 export interface KeyObjectLike {
@@ -52,6 +54,7 @@ export type KeyInput = string | Uint8Array | Jwk | KeyObjectLike | CryptoKey | J
  * @example const key = await importKey(fs.readFileSync('public.pem', 'utf8'), { alg: 'RS256' })
  */
 export async function importKey(input: KeyInput, options: ImportKeyOptions = {}): Promise<JwtKey> {
+  assertOptions(options, IMPORT_KEY_OPTIONS, 'importKey');
   if (isJwtKey(input)) return rebindKey(input, options);
   if (typeof input === 'string') {
     const text = parseKeyText(input);

@@ -27,7 +27,7 @@ export { KeyRing, isKeyRing, keyRing, thumbprintKid } from './keyring.js';
 export type { KeyRingOptions } from './keyring.js';
 export { RemoteJwks, discoverJwks, remoteJwks } from './jwks.js';
 export type { JwksCacheStore, JwksFetch, RemoteJwksOptions } from './jwks.js';
-export { createSigner, randomId, sign } from './sign.js';
+export { SIGNER_OPTIONS, createSigner, randomId, sign } from './sign.js';
 export type { IssueOptions, SignOptions, Signer, SignerOptions } from './sign.js';
 export {
   JWE_ALGORITHMS,
@@ -51,8 +51,8 @@ export type { ClaimSettingOptions, DecryptOptions, DecryptResult, Decryptor, Dec
 export type { InferOutput, StandardSchemaResult, StandardSchemaV1 } from './standard-schema.js';
 export { DEFAULT_MAX_TOKEN_LENGTH, createVerifier, decodeUnverified, verify } from './verify.js';
 export type { KeyResolver, RevocationChecker, VerifierOptions, VerifyKey, VerifyOptions, VerifyResult, Verifier } from './verify.js';
-export { authErrorResponse, createAuthenticator, extractToken, grantedPermissions, rawHeaderValues, readCookie, requirePermissionsOf } from './http.js';
-export type { AuthErrorOptions, AuthErrorResponse, AuthOutcome, Authenticator, AuthenticatorOptions, ExtractTokenOptions, PermissionOptions, TokenSource } from './http.js';
+export { AUTHENTICATOR_OPTIONS, authErrorResponse, authFailureEvent, reportFailure, createAuthenticator, extractToken, grantedPermissions, rawHeaderValues, readCookie, requirePermissionsOf } from './http.js';
+export type { AuthErrorOptions, AuthErrorResponse, AuthFailureEvent, AuthFailureHook, AuthOutcome, Authenticator, AuthenticatorOptions, ExtractTokenOptions, PermissionOptions, TokenSource } from './http.js';
 export { MemoryRevocationStore, issuedBefore, revocationEntry, revocationWindow, sessionEntry } from './revocation.js';
 export type { MemoryRevocationStoreOptions, RevocationRecord, RevocationStore, RevocationWindowOptions } from './revocation.js';
 export { MemoryRefreshStore, REFRESH_TOKEN_TYPE, clearRefreshCookie, createRefreshTokens, exchangeRefreshCookie, refreshCookie, refreshErrorResponse } from './refresh.js';
@@ -70,3 +70,5 @@ export type {
   RefreshTokensOptions,
   TokenPair,
 } from './refresh.js';
+export { assertOptions } from './options.js';
+export type { OptionRule, OptionRules } from './options.js';

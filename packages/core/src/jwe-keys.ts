@@ -15,6 +15,9 @@ import { parseKeyText, pemKeyObject, type KeyObjectLike } from './import-key.js'
 import { checkRsaPublic, jwkThumbprint, MIN_RSA_BITS, type Jwk, type KeyKind, type KeyType } from './keys.js';
 import { nestedDecryption } from './jwe.js';
 import { provideNestedDecryption } from './nested.js';
+import { assertOptions, type OptionRules } from './options.js';
+
+const ENCRYPTION_KEY_OPTIONS: OptionRules = /* @__PURE__ */ Object.freeze({ alg: '!string|array', enc: '!string|array', kid: '!string' });
 
 /**
  * JWE key management algorithms this library implements. `PBES2-*` (password-based) and
@@ -310,6 +313,7 @@ function kidOption(kid: unknown): string | undefined {
  * @example const kek = encryptionKey(bytes32, { alg: 'A256KW' })
  */
 export function encryptionKey(secret: Uint8Array, options: EncryptionKeyOptions = {}): JweKey {
+  assertOptions(options, ENCRYPTION_KEY_OPTIONS, 'encryptionKey');
   if (typeof secret === 'string') {
     throw new JwtError('ERR_KEY_INVALID', { detail: 'key invalid: an encryption secret is random bytes (a Uint8Array), not text; decode it first' });
   }
@@ -536,6 +540,7 @@ async function importPem(pem: string, options: EncryptionKeyOptions): Promise<Jw
  * @example const key = await importEncryptionKey(fs.readFileSync('jwe-private.pem', 'utf8'), { alg: 'ECDH-ES', enc: 'A256GCM' })
  */
 export async function importEncryptionKey(input: EncryptionKeyInput, options: EncryptionKeyOptions = {}): Promise<JweKey> {
+  assertOptions(options, ENCRYPTION_KEY_OPTIONS, 'importEncryptionKey');
   if (input instanceof JweKey) {
     const algorithms = options.alg === undefined ? input.algorithms : bindAlgorithms(input.algorithms, options.alg, input.algorithms, (alg) => new JwtError('ERR_KEY_INVALID', { detail: `key invalid: this key is not bound to ${alg}` }));
     let encryptions = input.encryptions;

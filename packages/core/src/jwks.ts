@@ -15,6 +15,13 @@ import { configError, JwtError } from './errors.js';
 import { isPlainObject, type JsonObject } from './json.js';
 import { importJwk, rebindKey, type Jwk, type JwtKey } from './keys.js';
 import type { JwsHeader, KeyProvider } from './keyset.js';
+import { assertOptions, type OptionRules } from './options.js';
+
+const REMOTE_JWKS_OPTIONS: OptionRules = /* @__PURE__ */ Object.freeze({
+  algorithms: '!array', timeout: 'number|string', cooldown: 'number|string', minCacheAge: 'number|string', maxCacheAge: 'number|string',
+  defaultCacheAge: 'number|string', maxStale: 'number|string', maxBodyBytes: 'number', maxKeys: 'number', kidlessCandidates: 'number',
+  headers: 'object', cache: '!object', allowHttp: 'boolean', fetch: 'function', clock: 'function',
+});
 
 /**
  * Somewhere to keep the fetched key set between processes, such as a Cloudflare KV namespace or
@@ -187,7 +194,7 @@ export class RemoteJwks implements KeyProvider {
 
   /** @internal Use remoteJwks() or discoverJwks(). */
   constructor(target: { jwksUri: string | URL } | { issuer: string }, options: RemoteJwksOptions = {}) {
-    if (typeof options !== 'object' || options === null) throw configError('JWKS options must be an object');
+    assertOptions(options, REMOTE_JWKS_OPTIONS, 'issuer' in target ? 'discoverJwks' : 'remoteJwks');
     this.#settings = compileSettings(options);
     if ('issuer' in target) {
       if (typeof target.issuer !== 'string' || target.issuer === '') throw configError('discoverJwks needs the issuer URL');

@@ -50,7 +50,7 @@ export class JWT {
 
   /** Signs the claims with HS256 and returns the compact token. */
   getToken(secret: string | Uint8Array | JwtKey): string {
-    return createSigner({ key: toKey(secret), alg: 'HS256', timestamp: false }).signSync(this.#claims);
+    return createSigner({ key: toKey(secret), alg: 'HS256', timestamp: false, expiresIn: false }).signSync(this.#claims);
   }
 
   /**
@@ -61,7 +61,9 @@ export class JWT {
   static fromToken(token: string, secret: string | Uint8Array | JwtKey): JWT | null {
     // A bad secret (too short, a PEM text) is the caller's mistake, not a bad token: it throws,
     // as getToken() does, instead of making every token look invalid.
-    const verifier = createVerifier({ key: toKey(secret), algorithms: ['HS256'] });
+    // This class's contract (a port of a jwt library's API) reads `iss` back instead of checking
+    // it, and has no audience: the opt-outs are explicit here, the callers decide on the claims.
+    const verifier = createVerifier({ key: toKey(secret), algorithms: ['HS256'], issuer: false, audience: false });
     try {
       const { payload } = verifier.verifySync(token);
       if (typeof payload.iss !== 'string' || payload.iss === '' || typeof payload.exp !== 'number') return null;

@@ -7,6 +7,9 @@
 import { configError } from './errors.js';
 import { exportJwk, isJwtKey, jwkThumbprint, type Jwk, type JwtKey } from './keys.js';
 import { JwtKeySet, type JwsHeader, type KeyProvider } from './keyset.js';
+import { assertOptions, type OptionRules } from './options.js';
+
+const KEY_RING_OPTIONS: OptionRules = /* @__PURE__ */ Object.freeze({ active: '!object', verifyOnly: 'array' });
 
 export interface KeyRingOptions {
   /**
@@ -39,6 +42,7 @@ export class KeyRing implements KeyProvider {
 
   constructor(options: KeyRingOptions) {
     if (typeof options !== 'object' || options === null) throw configError('a key ring needs { active, verifyOnly? }');
+    assertOptions(options, KEY_RING_OPTIONS, 'keyRing');
     const verifyOnly = options.verifyOnly ?? [];
     if (!Array.isArray(verifyOnly)) throw configError('verifyOnly must be a list of keys');
     checkSigner(options.active);

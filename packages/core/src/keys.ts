@@ -15,6 +15,10 @@ import { decodeBase64url, encodeBase64url, isBase64url, utf8 } from './base64url
 import { configError, JwtError } from './errors.js';
 import { isPlainObject } from './json.js';
 import { holdsKeyMaterial, rsaPublicOfSpki } from './key-material.js';
+import { assertOptions, type OptionRules } from './options.js';
+
+/** The rules of {@link ImportKeyOptions}. */
+export const IMPORT_KEY_OPTIONS: OptionRules = /* @__PURE__ */ Object.freeze({ alg: '!string|array', kid: '!string' });
 
 /** A JSON Web Key (RFC 7517). Only the members this library reads are typed. */
 export interface Jwk {
@@ -253,6 +257,7 @@ function keyMaterialError(): JwtError {
  * @example const key = secretKey(process.env.JWT_SECRET!, { alg: 'HS256' })
  */
 export function secretKey(secret: string | Uint8Array, options: ImportKeyOptions = {}): JwtKey {
+  assertOptions(options, IMPORT_KEY_OPTIONS, 'secretKey');
   let bytes: Uint8Array;
   if (typeof secret === 'string') bytes = utf8(secret);
   // fs.readFileSync('public.pem') is a Buffer: the classic way a public key becomes an HMAC secret.
@@ -329,6 +334,7 @@ function checkSigningUse(jwk: Jwk): void {
  * @example const key = await importJwk(JSON.parse(env.JWT_PUBLIC_JWK), { alg: 'ES256' })
  */
 export async function importJwk(jwk: Jwk, options: ImportKeyOptions = {}): Promise<JwtKey> {
+  assertOptions(options, IMPORT_KEY_OPTIONS, 'importJwk');
   return jwkKey(jwk, options);
 }
 

@@ -64,7 +64,7 @@ export function createVerifier<T = JwtClaims>(options: PreparedVerifierOptions<T
  * Verifies a JWS-compact JWT and validates its claims. `exp` is required by default.
  * @example const { payload } = await verify<{ permissions: string[] }>(token, key, { audience: 'api' })
  */
-export function verify<T = JwtClaims>(token: string, key: PreparedVerifyKey, options: VerifyOptions<T> = {}): Promise<VerifyResult<T & JwtClaims>> {
+export function verify<T = JwtClaims>(token: string, key: PreparedVerifyKey, options: VerifyOptions<T>): Promise<VerifyResult<T & JwtClaims>> {
   return verifyWith(token, key, options, verificationKeyRefused);
 }
 

@@ -13,8 +13,9 @@
 import { toSeconds } from './duration.js';
 import { configError, JwtError, type JwtErrorCode } from './errors.js';
 import type { JwtClaims } from './claims.js';
+import { assertOptions, type OptionRules } from './options.js';
 import type { RevocationStore } from './revocation.js';
-import { createSigner, randomId, type Signer, type SignerOptions } from './sign.js';
+import { createSigner, randomId, SIGNER_OPTIONS, type Signer, type SignerOptions } from './sign.js';
 import { readCookie } from './http.js';
 import { createVerifier, REFRESH_TOKEN_TYPE, type Verifier, type VerifyKey } from './verify.js';
 
@@ -48,6 +49,9 @@ export interface RefreshStore {
   /** Ends a family (logout, reuse): every later `rotate()` answers `revoked`. Keeps the mark until `expiresAt` (seconds). */
   revoke(sid: string, expiresAt: number): void | Promise<void>;
 }
+
+/** The rules of {@link MemoryRefreshStoreOptions}. */
+const MEMORY_REFRESH_STORE_OPTIONS: OptionRules = /* @__PURE__ */ Object.freeze({ maxEntries: '!number', clock: '!function' });
 
 export interface MemoryRefreshStoreOptions {
   /**
@@ -87,7 +91,7 @@ export class MemoryRefreshStore implements RefreshStore {
   readonly #clock: () => number;
 
   constructor(options: MemoryRefreshStoreOptions = {}) {
-    if (typeof options !== 'object' || options === null) throw configError('MemoryRefreshStore options must be an object');
+    assertOptions(options, MEMORY_REFRESH_STORE_OPTIONS, 'MemoryRefreshStore');
     const max = options.maxEntries ?? 100_000;
     if (!Number.isSafeInteger(max) || max < 1) throw configError('maxEntries must be a positive integer');
     if (options.clock !== undefined && typeof options.clock !== 'function') throw configError('clock must be a function returning milliseconds');
@@ -185,6 +189,24 @@ export interface RefreshTokenOptions {
    */
   expiresIn?: number | string;
 }
+
+/** The rules of {@link RefreshTokenOptions}: a value present but undefined (an unset secret) is refused. */
+const REFRESH_TOKEN_OPTIONS: OptionRules = /* @__PURE__ */ Object.freeze({ key: '!any', audience: '!string', expiresIn: '!number|string' });
+
+/**
+ * The rules of {@link RefreshTokensOptions}. `access` and `revocation` keep their own checks below,
+ * whose messages say what they must be.
+ */
+const REFRESH_TOKENS_OPTIONS: OptionRules = /* @__PURE__ */ Object.freeze({
+  access: 'object',
+  refresh: '!object',
+  revocation: 'object',
+  store: '!object',
+  absoluteLifetime: '!number|string',
+  clockTolerance: '!number|string',
+  claims: '!function',
+  clock: '!function',
+});
 
 export interface RefreshTokensOptions {
   /**
@@ -305,9 +327,10 @@ function asStoreError(cause: unknown): JwtError {
  * const { accessToken, refreshToken } = await refresh.issue({ sub: 'kevin' })
  */
 export function createRefreshTokens(options: RefreshTokensOptions): RefreshTokens {
-  if (typeof options !== 'object' || options === null) throw configError('createRefreshTokens needs an options object');
+  assertOptions(options, REFRESH_TOKENS_OPTIONS, 'createRefreshTokens');
   const { access, revocation } = options;
   if (typeof access !== 'object' || access === null || access.key === undefined) throw configError('createRefreshTokens: access must be the access tokens\' signer options, with a key');
+  assertOptions(access, SIGNER_OPTIONS, 'createRefreshTokens access');
   if (access.expiresIn === undefined) throw configError('createRefreshTokens: access.expiresIn is required (the access tokens\' lifetime)');
   if (typeof access.typ === 'string' && access.typ.toLowerCase().replace(/^application\//, '') === REFRESH_TOKEN_TYPE) throw configError(`createRefreshTokens: access tokens cannot be typed ${REFRESH_TOKEN_TYPE}`);
   if (typeof revocation?.isRevoked !== 'function' || typeof revocation.revokeSession !== 'function') {
@@ -316,7 +339,7 @@ export function createRefreshTokens(options: RefreshTokensOptions): RefreshToken
   const store = options.store ?? new MemoryRefreshStore(options.clock === undefined ? {} : { clock: options.clock });
   if (typeof store?.create !== 'function' || typeof store.rotate !== 'function' || typeof store.revoke !== 'function') throw configError('createRefreshTokens: store must implement create(), rotate() and revoke()');
   const refreshOptions = options.refresh ?? {};
-  if (typeof refreshOptions !== 'object' || refreshOptions === null) throw configError('createRefreshTokens: refresh must be an object');
+  assertOptions(refreshOptions, REFRESH_TOKEN_OPTIONS, 'createRefreshTokens refresh');
   const clock = options.clock ?? Date.now;
   if (typeof clock !== 'function') throw configError('clock must be a function returning milliseconds');
 
@@ -343,13 +366,16 @@ export function createRefreshTokens(options: RefreshTokensOptions): RefreshToken
   // A refresh key of its own brings its own algorithm and kid.
   const ownKey = refreshOptions.key !== undefined;
   if (!ownKey) Object.assign(shared, kid === undefined ? {} : { kid }, alg === undefined ? {} : { alg });
-  const refreshSigner: Signer = createSigner({ ...shared, key: refreshKey, typ: REFRESH_TOKEN_TYPE, ...(refreshAudience === undefined ? {} : { audience: refreshAudience }), clock });
+  // Every refresh token gets its `exp` below (the session may end before a full lifetime).
+  const refreshSigner: Signer = createSigner({ ...shared, key: refreshKey, typ: REFRESH_TOKEN_TYPE, ...(refreshAudience === undefined ? {} : { audience: refreshAudience }), expiresIn: false, clock });
+  // The verifier states exactly what the refresh signer writes: its issuer and audience, or their
+  // absence (`false`) when the access options leave them out.
   const verifier: Verifier = createVerifier({
     key: refreshKey as VerifyKey,
     typ: REFRESH_TOKEN_TYPE,
     ...(ownKey || alg === undefined ? {} : { algorithms: [alg] }),
-    ...(access.issuer === undefined ? {} : { issuer: access.issuer }),
-    ...(refreshAudience === undefined ? {} : { audience: refreshAudience }),
+    issuer: access.issuer ?? false,
+    audience: refreshAudience ?? false,
     requiredClaims: ['sub', 'sid', 'jti', 'auth_time'],
     clockTolerance: tolerance,
     revocation,
@@ -501,7 +527,11 @@ export interface RefreshCookieOptions {
 const COOKIE_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const COOKIE_PATH = /^\/[\x21-\x3a\x3c-\x7e]*$/;
 
+/** The rules of {@link RefreshCookieOptions}. */
+const REFRESH_COOKIE_OPTIONS: OptionRules = /* @__PURE__ */ Object.freeze({ name: '!string', path: '!string' });
+
 function cookieParts(options: RefreshCookieOptions): { name: string; path: string } {
+  assertOptions(options, REFRESH_COOKIE_OPTIONS, 'refresh cookie options');
   const name = options.name ?? 'refresh_token';
   const path = options.path ?? '/refresh';
   if (typeof name !== 'string' || !COOKIE_NAME.test(name)) throw configError('refresh cookie name must be a cookie token (letters, digits, !#$%&\'*+-.^_`|~)');

@@ -8,6 +8,9 @@ import { toSeconds } from './duration.js';
 import { configError, JwtError } from './errors.js';
 import type { JwsHeader } from './keyset.js';
 import type { RevocationChecker } from './verify.js';
+import { assertOptions, type OptionRules } from './options.js';
+
+const MEMORY_STORE_OPTIONS: OptionRules = /* @__PURE__ */ Object.freeze({ maxTokenLifetime: '!number|string', retainAfterExpiry: 'number|string', maxEntries: 'number', maxEntriesPerSubject: 'number', clock: 'function' });
 
 /** A place that records revocations. `@jwt/redis` implements it for many instances. */
 export interface RevocationStore extends RevocationChecker {
@@ -285,7 +288,7 @@ export class MemoryRevocationStore implements RevocationStore {
   readonly #clock: () => number;
 
   constructor(options: MemoryRevocationStoreOptions = {}) {
-    if (typeof options !== 'object' || options === null) throw configError('MemoryRevocationStore options must be an object');
+    assertOptions(options, MEMORY_STORE_OPTIONS, 'MemoryRevocationStore');
     const window = revocationWindow(options);
     this.#lifetimeMs = window.lifetimeMs;
     this.#retainMs = window.retainMs;

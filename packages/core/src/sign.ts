@@ -12,6 +12,7 @@ import { isPlainObject } from './json.js';
 import { importKey, importKeyNow, type KeyInput } from './import-key.js';
 import { isJwtKey, keyMaterial, signBytes, type JwtKey } from './keys.js';
 import { isKeyRing, type KeyRing } from './keyring.js';
+import { assertOptions, type OptionRules } from './options.js';
 
 /** What may differ from one token to the next of one signer. */
 export interface IssueOptions {
@@ -33,11 +34,13 @@ export interface SignOptions extends IssueOptions {
    */
   alg?: JwsAlgorithm;
   /**
-   * Lifetime: sets `exp` to now plus this (seconds or `'15m'`, `'1h'`, ...). Required unless the
-   * claims carry `exp` or `requireExp` is false.
+   * Lifetime: sets `exp` to now plus this (seconds or `'15m'`, `'1h'`, ...). `createSigner()`
+   * requires it: `false` says in so many words that each token's `exp` comes from its claims (or
+   * that tokens have none, with `requireExp: false`). `sign()` requires it unless the claims carry `exp`.
    * @example expiresIn: '15m'
+   * @example expiresIn: false // every sign() call passes its own exp claim
    */
-  expiresIn?: number | string;
+  expiresIn?: number | string | false;
   /** Sets `nbf` to now plus this (seconds or a duration). */
   notBefore?: number | string;
   /** Sets `iss`. */
@@ -97,6 +100,27 @@ export interface Signer {
   signSync(claims?: JwtClaims, options?: IssueOptions): string;
 }
 
+/** The rules of {@link SignOptions} (see options.ts); `!`: present but undefined is refused. */
+export const SIGN_OPTIONS: OptionRules = /* @__PURE__ */ Object.freeze({
+  issuedAt: 'number',
+  alg: '!string',
+  expiresIn: '!number|string|false',
+  notBefore: '!number|string',
+  issuer: '!string',
+  audience: '!string|array',
+  subject: '!string',
+  jwtId: '!string|true',
+  kid: '!string|false',
+  typ: '!string|false',
+  header: 'object',
+  timestamp: 'boolean|string',
+  requireExp: 'boolean',
+  clock: 'function',
+});
+
+/** The rules of {@link SignerOptions}. */
+export const SIGNER_OPTIONS: OptionRules = /* @__PURE__ */ Object.freeze({ ...SIGN_OPTIONS, key: '!any' });
+
 const RESERVED_HEADER = new Set(['alg', 'crit', 'b64', 'jku', 'x5u', 'jwk']);
 
 interface Compiled {
@@ -149,7 +173,7 @@ function compile(key: JwtKey, options: SignOptions): Compiled {
     key,
     alg,
     headerSegment: encodeSegmentText(JSON.stringify(header)),
-    expiresIn: options.expiresIn === undefined ? undefined : toSeconds(options.expiresIn, 'expiresIn'),
+    expiresIn: options.expiresIn === undefined || options.expiresIn === false ? undefined : toSeconds(options.expiresIn, 'expiresIn'),
     notBefore: options.notBefore === undefined ? undefined : toSeconds(options.notBefore, 'notBefore'),
     fixed,
     jwtId: options.jwtId,
@@ -253,9 +277,10 @@ export function createSigner(options: SignerOptions): Signer {
 }
 
 /** Reads the `key` option once; the result answers the compiled signer to use for each token. */
-function signerOf(options: SignerOptions<unknown>, resolve: SigningKeyResolver): () => Compiled | Promise<Compiled> {
-  if (typeof options !== 'object' || options === null) throw configError('createSigner needs an options object with a key');
+function signerOf(options: SignerOptions<unknown>, resolve: SigningKeyResolver, where = 'createSigner'): () => Compiled | Promise<Compiled> {
+  assertOptions(options, SIGNER_OPTIONS, where);
   const { key } = options;
+  if (key === undefined || key === null) throw configError(`${where} needs a key`);
   // Checked now as well: with a key still being imported, compile() runs only later.
   issuedAtOf(options);
   const source = isJwtKey(key) ? key : resolve(key, options);
@@ -288,6 +313,12 @@ function signNow(current: () => Compiled | Promise<Compiled>, claims: JwtClaims 
 
 /** @internal The signer of every entry point, which passes how it reads raw `key` options. */
 export function signerWith(options: SignerOptions<unknown>, resolve: SigningKeyResolver): Signer {
+  // A reusable signer without a lifetime would fail at its first sign() (or, with requireExp off,
+  // issue tokens valid forever): say so now, naming the option to set.
+  assertOptions(options, SIGNER_OPTIONS, 'createSigner');
+  if (options.expiresIn === undefined && options.requireExp !== false) {
+    throw configError("createSigner: expiresIn is required, e.g. expiresIn: '15m'; pass expiresIn: false when every sign() call sets its own exp claim");
+  }
   const current = signerOf(options, resolve);
   return {
     sign(claims?: JwtClaims, options?: IssueOptions): Promise<string> {
@@ -318,7 +349,8 @@ export function sign(claims: JwtClaims, key: SignerOptions['key'], options: Sign
 /** @internal sign() of every entry point. */
 export function signWith(claims: JwtClaims, key: unknown, options: SignOptions, resolve: SigningKeyResolver): Promise<string> {
   try {
-    return signNow(signerOf({ ...options, key }, resolve), claims);
+    assertOptions(options, SIGN_OPTIONS, 'sign()');
+    return signNow(signerOf({ ...options, key }, resolve, 'sign()'), claims);
   } catch (error) {
     return Promise.reject(error);
   }

@@ -6,7 +6,7 @@
  */
 import { ALGORITHMS, isJwsAlgorithm, type JwsAlgorithm } from './algorithms.js';
 import { decodeSegment, decodeSegmentText, isBase64url } from './base64url.js';
-import { compileClaimOptions, validateClaims, type ClaimOptions, type CompiledClaimOptions, type JwtClaims } from './claims.js';
+import { CLAIM_OPTIONS, compileClaimOptions, validateClaims, type ClaimOptions, type CompiledClaimOptions, type JwtClaims } from './claims.js';
 import { configError, JwtError } from './errors.js';
 import { checkHeaderTypes } from './header.js';
 import { parseJsonObject, type JsonObject } from './json.js';
@@ -14,6 +14,7 @@ import { importKey, importKeyNow, type KeyInput } from './import-key.js';
 import { hmacSegmentMatches, isJwtKey, verifyBytes, type JwtKey } from './keys.js';
 import { isKeyProvider, type JwsHeader, type KeyProvider } from './keyset.js';
 import { sharedRemoteJwks } from './jwks.js';
+import { assertOptions, type OptionRules } from './options.js';
 // Through the seam, not from jwe.ts: verification alone must not bundle JWE.
 import { nestedDecryption } from './nested.js';
 import type { JweKey } from './jwe-keys.js';
@@ -134,6 +135,23 @@ export interface Verifier<T = JwtClaims> {
   verifySync(token: string): VerifyResult<T>;
 }
 
+/** The rules of {@link VerifyOptions} (see options.ts). */
+export const VERIFY_OPTIONS: OptionRules = /* @__PURE__ */ Object.freeze({
+  ...CLAIM_OPTIONS,
+  algorithms: '!array',
+  typ: '!string',
+  maxTokenLength: 'number',
+  crit: 'array',
+  schema: '!object|function',
+  revocation: 'object',
+  decryptionKey: '!object|array',
+  requireEncryption: 'boolean',
+  offload: 'boolean|string',
+});
+
+/** The rules of {@link VerifierOptions}. */
+export const VERIFIER_OPTIONS: OptionRules = /* @__PURE__ */ Object.freeze({ ...VERIFY_OPTIONS, key: '!any', cache: 'boolean|object' });
+
 export const DEFAULT_MAX_TOKEN_LENGTH = 8192;
 /**
  * The `typ` of refresh tokens (see `createRefreshTokens`). A verifier refuses it unless its `typ`
@@ -164,9 +182,14 @@ export type KeySource = (header: JwsHeader) => MaybePromise<readonly JwtKey[]>;
  */
 export type KeySourceResolver = (key: unknown) => MaybePromise<KeySource>;
 
+/** The sources that always answer one known key, so construction can check it against `algorithms`. */
+const fixedKeys = new WeakMap<KeySource, JwtKey>();
+
 function fixedKey(key: JwtKey): KeySource {
   const list = [key];
-  return () => list;
+  const source: KeySource = () => list;
+  fixedKeys.set(source, key);
+  return source;
 }
 
 /** The main entry's key forms: the URL of a JWKS, or raw input of any form importKey() reads. */
@@ -253,7 +276,10 @@ class Pipeline<T> {
 
   #keySource(key: unknown, resolveRaw: KeySourceResolver): MaybePromise<KeySource> {
     if (key === undefined || key === null) throw configError('a key is required');
-    if (isJwtKey(key)) return fixedKey(key);
+    if (isJwtKey(key)) {
+      this.#checkServes(key);
+      return fixedKey(key);
+    }
     if (isKeyProvider(key)) {
       // A provider's own failure (an outage, a bug) is "no key for this token", never the client's fault.
       return (header) => {
@@ -278,7 +304,22 @@ class Pipeline<T> {
         return found instanceof Promise ? found.then(toKeyList, asKeyError) : toKeyList(found);
       };
     }
-    return resolveRaw(key);
+    const source = resolveRaw(key);
+    // Raw input imported on the spot (a secret, a PEM on Node) is one known key: check it now too.
+    const known = source instanceof Promise ? undefined : fixedKeys.get(source);
+    if (known !== undefined) this.#checkServes(known);
+    return source;
+  }
+
+  /**
+   * A single key that can serve none of the listed algorithms fails every token: the
+   * configuration is wrong (an RSA algorithm with an HMAC secret, or the reverse), not the tokens.
+   */
+  #checkServes(key: JwtKey): void {
+    const algorithms = this.#algorithms;
+    if (algorithms === undefined || algorithms.some((alg) => usableFor(key, alg))) return;
+    const what = key.kind === 'secret' ? 'an HMAC secret' : `an ${key.kty} ${key.kind} key`;
+    throw configError(`algorithms: the key (${what}) cannot verify ${algorithms.join(', ')}; it allows ${key.algorithms.join(', ')}`);
   }
 
   #header(segment: string): JwsHeader {
@@ -496,14 +537,15 @@ function usableFor(key: JwtKey, alg: JwsAlgorithm): boolean {
   return isJwtKey(key) && (key.kind === 'secret') === (ALGORITHMS[alg].family === 'HS') && key.allows(alg);
 }
 
+/** The rules of the cache option's object form. */
+const CACHE_OPTIONS: OptionRules = /* @__PURE__ */ Object.freeze({ max: '!number' });
+
 /** The cache option as a number of entries, 0 for none; any other form is a configuration error. */
 function cacheSize(cache: unknown): number {
   if (cache === undefined || cache === false) return 0;
   if (cache === true) return DEFAULT_CACHE_MAX;
   if (typeof cache !== 'object' || cache === null || Array.isArray(cache)) throw configError('cache must be true, false or { max: <number of tokens> }');
-  for (const name of Object.keys(cache)) {
-    if (name !== 'max') throw configError(`cache: unknown option ${name.slice(0, 32)} (the only one is max, the number of tokens kept)`);
-  }
+  assertOptions(cache, CACHE_OPTIONS, 'cache');
   const given = (cache as { max?: unknown }).max;
   const max = given === undefined ? DEFAULT_CACHE_MAX : given;
   if (typeof max !== 'number' || !Number.isInteger(max) || max < 1 || max > MAX_CACHE_MAX) {
@@ -606,8 +648,8 @@ export function verifierWith<T = JwtClaims>(options: VerifierOptions<T, unknown>
   };
 }
 
-function pipelineOf<T>(options: VerifierOptions<T, unknown>, resolveRaw: KeySourceResolver): Pipeline<T & JwtClaims> {
-  if (typeof options !== 'object' || options === null) throw configError('createVerifier needs an options object with a key');
+function pipelineOf<T>(options: VerifierOptions<T, unknown>, resolveRaw: KeySourceResolver, where = 'createVerifier'): Pipeline<T & JwtClaims> {
+  assertOptions(options, VERIFIER_OPTIONS, where);
   return new Pipeline<T & JwtClaims>(options.key, options as VerifyOptions<T & JwtClaims>, options.cache, resolveRaw);
 }
 
@@ -622,18 +664,20 @@ function verifyNow<T>(pipeline: Pipeline<T>, token: string): Promise<VerifyResul
 }
 
 /**
- * Verifies a JWS-compact JWT and validates its claims. `exp` is required by default.
+ * Verifies a JWS-compact JWT and validates its claims. `exp` is required by default, and, as with
+ * {@link createVerifier}, `issuer` and `audience` must be given (or set to `false` explicitly).
  * For many tokens, build a verifier once with {@link createVerifier}.
- * @example const { payload } = await verify<{ permissions: string[] }>(token, key, { audience: 'api' })
+ * @example const { payload } = await verify<{ permissions: string[] }>(token, key, { issuer: 'auth', audience: 'api' })
  */
-export function verify<T = JwtClaims>(token: string, key: VerifyKey, options: VerifyOptions<T> = {}): Promise<VerifyResult<T & JwtClaims>> {
+export function verify<T = JwtClaims>(token: string, key: VerifyKey, options: VerifyOptions<T>): Promise<VerifyResult<T & JwtClaims>> {
   return verifyWith(token, key, options, anyKeySource);
 }
 
 /** @internal verify() of every entry point. */
 export function verifyWith<T = JwtClaims>(token: string, key: unknown, options: VerifyOptions<T>, resolveRaw: KeySourceResolver): Promise<VerifyResult<T & JwtClaims>> {
   try {
-    return verifyNow(pipelineOf<T>({ ...options, key }, resolveRaw), token);
+    assertOptions(options, VERIFY_OPTIONS, 'verify()');
+    return verifyNow(pipelineOf<T>({ ...options, key }, resolveRaw, 'verify()'), token);
   } catch (error) {
     return Promise.reject(normalize(error));
   }

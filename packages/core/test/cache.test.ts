@@ -24,7 +24,7 @@ describe.each(BACKENDS)('verifier cache on the %s backend', (backend) => {
   function setup(cache: boolean | { max?: number } = true, extra: { revocation?: RevocationChecker } = {}) {
     let now = T0 * 1000;
     let lookups = 0;
-    const verifier = createVerifier({
+    const verifier = createVerifier({ issuer: false, audience: false,
       key: () => {
         lookups++;
         return key;
@@ -83,7 +83,7 @@ describe.each(BACKENDS)('verifier cache on the %s backend', (backend) => {
 
   it('re-checks maxTokenAge on a hit', async () => {
     let now = T0 * 1000;
-    const verifier = createVerifier({ key, clock: () => now, cache: true, maxTokenAge: 30 });
+    const verifier = createVerifier({ issuer: false, audience: false, key, clock: () => now, cache: true, maxTokenAge: 30 });
     const t = await token({ sub: 'alice' }, key, 600);
     await verifier.verify(t);
     now += 31_000;
@@ -212,7 +212,7 @@ describe.each(BACKENDS)('verifier cache on the %s backend', (backend) => {
   it('with a schema that drops exp and jti, hits still expire and revocation still sees jti', async () => {
     let now = T0 * 1000;
     const jtis: (string | undefined)[] = [];
-    const verifier = createVerifier({
+    const verifier = createVerifier({ issuer: false, audience: false,
       key,
       clock: () => now,
       cache: true,
@@ -229,26 +229,28 @@ describe.each(BACKENDS)('verifier cache on the %s backend', (backend) => {
 
   it('refuses a nonsensical size', () => {
     for (const max of [0, -1, 1.5, Number.NaN, 100_001, Number.POSITIVE_INFINITY, '10', null]) {
-      expect(() => createVerifier({ key, cache: { max: max as never } })).toThrow(expect.objectContaining({ code: 'ERR_CONFIG_INVALID' }));
+      expect(() => createVerifier({ issuer: false, audience: false, key, cache: { max: max as never } })).toThrow(expect.objectContaining({ code: 'ERR_CONFIG_INVALID' }));
     }
   });
 
   it('refuses any other form of the option, naming the right one; accepts true, false, {} and { max }', () => {
     const cases: [unknown, RegExp][] = [
-      ['yes', /cache must be true, false or \{ max/],
-      [1, /cache must be true, false or \{ max/],
-      [null, /cache must be true, false or \{ max/],
-      [[], /cache must be true, false or \{ max/],
-      [{ size: 10 }, /unknown option size \(the only one is max/],
-      [{ max: 10, ttl: 5 }, /unknown option ttl/],
+      ['yes', /cache must be a boolean or an object, not string/],
+      [1, /cache must be a boolean or an object, not number/],
+      [null, /cache must be a boolean or an object, not null/],
+      [[], /cache must be a boolean or an object, not array/],
+      [{ size: 10 }, /cache: unknown option "size"/],
+      [{ mas: 10 }, /cache: unknown option "mas" \(did you mean "max"\?\)/],
+      [{ max: 10, ttl: 5 }, /cache: unknown option "ttl"/],
+      [{ max: undefined }, /cache: max is undefined/],
     ];
     for (const [cache, message] of cases) {
-      expect(() => createVerifier({ key, cache: cache as never })).toThrow(expect.objectContaining({ code: 'ERR_CONFIG_INVALID', message: expect.stringMatching(message) }));
+      expect(() => createVerifier({ issuer: false, audience: false, key, cache: cache as never })).toThrow(expect.objectContaining({ code: 'ERR_CONFIG_INVALID', message: expect.stringMatching(message) }));
     }
     for (const cache of [true, false, {}, { max: 1 }, { max: 100_000 }]) {
-      expect(() => createVerifier({ key, cache })).not.toThrow();
+      expect(() => createVerifier({ issuer: false, audience: false, key, cache })).not.toThrow();
     }
-    expect(() => createVerifier({ key, cache: undefined as never })).not.toThrow();
+    expect(() => createVerifier({ issuer: false, audience: false, key, cache: undefined as never })).not.toThrow();
   });
 
   it('size and type checks still apply before the cache', async () => {

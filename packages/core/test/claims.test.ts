@@ -20,9 +20,11 @@ describe.each(BACKENDS)('claims on the %s backend', (backend) => {
 
   /** A token with exactly these claims (nothing added), and its verification at NOW. */
   const tok = (claims: JwtClaims, header: Record<string, unknown> = {}) => craftJson({ alg: 'HS256', ...header }, claims);
-  const ok = async (claims: JwtClaims, options: VerifyOptions = {}, header: Record<string, unknown> = {}) => (await verify(tok(claims, header), key, { clock, ...options })).payload;
-  const fails = async (claims: JwtClaims, code: Parameters<typeof expectJwtError>[1], options: VerifyOptions = {}, header: Record<string, unknown> = {}) =>
-    expectJwtError(verify(tok(claims, header), key, { clock, ...options }), code);
+  // Most cases are about one claim: iss and aud checks are opted out unless a case sets them.
+  const ok = async (claims: JwtClaims, options: Partial<VerifyOptions> = {}, header: Record<string, unknown> = {}) =>
+    (await verify(tok(claims, header), key, { issuer: false, audience: false, clock, ...options })).payload;
+  const fails = async (claims: JwtClaims, code: Parameters<typeof expectJwtError>[1], options: Partial<VerifyOptions> = {}, header: Record<string, unknown> = {}) =>
+    expectJwtError(verify(tok(claims, header), key, { issuer: false, audience: false, clock, ...options }), code);
 
   describe('exp', () => {
     it('is required by default, and optional with requireExp: false', async () => {
@@ -41,8 +43,8 @@ describe.each(BACKENDS)('claims on the %s backend', (backend) => {
       await fails({ exp: NOW - 1 }, 'ERR_JWT_EXPIRED');
       expect((await ok({ exp: NOW + 1 })).exp).toBe(NOW + 1);
       // 999 ms into the second before exp: still valid.
-      expect((await verify(tok({ exp: NOW + 1 }), key, { clock: () => NOW * 1000 + 999 })).payload.exp).toBe(NOW + 1);
-      await expectJwtError(verify(tok({ exp: NOW + 1 }), key, { clock: () => (NOW + 1) * 1000 }), 'ERR_JWT_EXPIRED');
+      expect((await verify(tok({ exp: NOW + 1 }), key, { issuer: false, audience: false, clock: () => NOW * 1000 + 999 })).payload.exp).toBe(NOW + 1);
+      await expectJwtError(verify(tok({ exp: NOW + 1 }), key, { issuer: false, audience: false, clock: () => (NOW + 1) * 1000 }), 'ERR_JWT_EXPIRED');
     });
 
     it('clockTolerance extends validity by exactly that many seconds', async () => {
@@ -55,8 +57,8 @@ describe.each(BACKENDS)('claims on the %s backend', (backend) => {
     it('uses the injected clock, not the system clock', async () => {
       // A token that expired in 2000 verifies when the clock says it is still 2000.
       const past = Date.UTC(2000, 0, 1) / 1000;
-      expect((await verify(tok({ exp: past + 60 }), key, { clock: () => past * 1000 })).payload.exp).toBe(past + 60);
-      await expectJwtError(verify(tok({ exp: past + 60 }), key), 'ERR_JWT_EXPIRED');
+      expect((await verify(tok({ exp: past + 60 }), key, { issuer: false, audience: false, clock: () => past * 1000 })).payload.exp).toBe(past + 60);
+      await expectJwtError(verify(tok({ exp: past + 60 }), key, { issuer: false, audience: false }), 'ERR_JWT_EXPIRED');
     });
   });
 
@@ -80,10 +82,10 @@ describe.each(BACKENDS)('claims on the %s backend', (backend) => {
     it('a millisecond iat (sign timestamp: "ms") verifies within the second it was issued in', async () => {
       const at = () => NOW * 1000 + 750;
       const token = await sign({ sub: 'a' }, key, { expiresIn: 60, timestamp: 'ms', clock: at });
-      const { payload } = await verify(token, key, { clock: at });
+      const { payload } = await verify(token, key, { issuer: false, audience: false, clock: at });
       expect(payload.iat).toBe(NOW + 0.75);
       // Negative twin: a quarter second earlier, that iat is in the future.
-      await expectJwtError(verify(token, key, { clock: () => NOW * 1000 + 500 }), 'ERR_JWT_ISSUED_IN_FUTURE');
+      await expectJwtError(verify(token, key, { issuer: false, audience: false, clock: () => NOW * 1000 + 500 }), 'ERR_JWT_ISSUED_IN_FUTURE');
     });
 
     it('maxTokenAge refuses older tokens, requires iat, and honours tolerance', async () => {
@@ -142,7 +144,7 @@ describe.each(BACKENDS)('claims on the %s backend', (backend) => {
 
     it('a cached token is re-checked against the exact time on every hit', async () => {
       let ms = 0;
-      const verifier = createVerifier({ key, cache: true, clock: () => NOW * 1000 + ms });
+      const verifier = createVerifier({ issuer: false, audience: false, key, cache: true, clock: () => NOW * 1000 + ms });
       const token = tok({ exp: NOW + 0.5 });
       expect((await verifier.verify(token)).payload.exp).toBe(NOW + 0.5);
       ms = 600;
@@ -151,7 +153,7 @@ describe.each(BACKENDS)('claims on the %s backend', (backend) => {
 
     it('a clock that answers no finite number fails closed (ERR_CONFIG_INVALID), never accepts', async () => {
       for (const bad of [Number.NaN, Number.POSITIVE_INFINITY, undefined, '1700000000000']) {
-        const error = await expectJwtError(verify(tok({ exp: NOW - 3600 }), key, { clock: () => bad as number }), 'ERR_CONFIG_INVALID');
+        const error = await expectJwtError(verify(tok({ exp: NOW - 3600 }), key, { issuer: false, audience: false, clock: () => bad as number }), 'ERR_CONFIG_INVALID');
         expect(error.message).toMatch(/clock/);
       }
       // Negative twin: a finite clock in milliseconds.
@@ -219,28 +221,28 @@ describe.each(BACKENDS)('claims on the %s backend', (backend) => {
 
   describe('configuration mistakes fail when the verifier is built', () => {
     const bad: [string, VerifyOptions][] = [
-      ['clockTolerance above 600 s', { clockTolerance: 601 }],
-      ['clockTolerance of 11 minutes', { clockTolerance: '11m' }],
-      ['negative clockTolerance', { clockTolerance: -1 }],
-      ['NaN clockTolerance', { clockTolerance: Number.NaN }],
-      ['infinite clockTolerance', { clockTolerance: Number.POSITIVE_INFINITY }],
-      ['negative clockTolerance text', { clockTolerance: '-5' }],
-      ['nonsense clockTolerance text', { clockTolerance: 'soon' }],
-      ['negative maxTokenAge', { maxTokenAge: -1 }],
-      ['empty issuer', { issuer: '' }],
-      ['empty issuer list', { issuer: [] }],
-      ['non-string issuer', { issuer: [1] as never }],
-      ['empty audience', { audience: '' }],
-      ['empty audience list', { audience: [] }],
-      ['empty subject', { subject: '' }],
-      ['requiredClaims with an empty name', { requiredClaims: [''] }],
-      ['requiredClaims not a list', { requiredClaims: { sub: true } as never }],
-      ['clock not a function', { clock: 5 as never }],
-      ['empty algorithms list', { algorithms: [] }],
-      ['unknown algorithm', { algorithms: ['HS1' as never] }],
-      ['schema without Standard Schema', { schema: {} as never }],
-      ['revocation without isRevoked', { revocation: {} as never }],
-      ['crit not a list of names', { crit: [1] as never }],
+      ['clockTolerance above 600 s', { issuer: false, audience: false, clockTolerance: 601 }],
+      ['clockTolerance of 11 minutes', { issuer: false, audience: false, clockTolerance: '11m' }],
+      ['negative clockTolerance', { issuer: false, audience: false, clockTolerance: -1 }],
+      ['NaN clockTolerance', { issuer: false, audience: false, clockTolerance: Number.NaN }],
+      ['infinite clockTolerance', { issuer: false, audience: false, clockTolerance: Number.POSITIVE_INFINITY }],
+      ['negative clockTolerance text', { issuer: false, audience: false, clockTolerance: '-5' }],
+      ['nonsense clockTolerance text', { issuer: false, audience: false, clockTolerance: 'soon' }],
+      ['negative maxTokenAge', { issuer: false, audience: false, maxTokenAge: -1 }],
+      ['empty issuer', { audience: false, issuer: '' }],
+      ['empty issuer list', { audience: false, issuer: [] }],
+      ['non-string issuer', { audience: false, issuer: [1] as never }],
+      ['empty audience', { issuer: false, audience: '' }],
+      ['empty audience list', { issuer: false, audience: [] }],
+      ['empty subject', { issuer: false, audience: false, subject: '' }],
+      ['requiredClaims with an empty name', { issuer: false, audience: false, requiredClaims: [''] }],
+      ['requiredClaims not a list', { issuer: false, audience: false, requiredClaims: { sub: true } as never }],
+      ['clock not a function', { issuer: false, audience: false, clock: 5 as never }],
+      ['empty algorithms list', { issuer: false, audience: false, algorithms: [] }],
+      ['unknown algorithm', { issuer: false, audience: false, algorithms: ['HS1' as never] }],
+      ['schema without Standard Schema', { issuer: false, audience: false, schema: {} as never }],
+      ['revocation without isRevoked', { issuer: false, audience: false, revocation: {} as never }],
+      ['crit not a list of names', { issuer: false, audience: false, crit: [1] as never }],
     ];
 
     it.each(bad)('%s', async (_name, options) => {

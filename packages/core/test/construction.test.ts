@@ -7,11 +7,11 @@ describe('raw secrets are checked at construction', () => {
   const strong = 'a-secret-that-is-at-least-32-bytes-long!';
 
   it('createVerifier throws ERR_KEY_WEAK for a short string secret', () => {
-    expect(() => createVerifier({ key: weak })).toThrow(expect.objectContaining({ code: 'ERR_KEY_WEAK' }));
+    expect(() => createVerifier({ issuer: false, audience: false, key: weak })).toThrow(expect.objectContaining({ code: 'ERR_KEY_WEAK' }));
   });
 
   it('createVerifier throws ERR_KEY_WEAK for short secret bytes', () => {
-    expect(() => createVerifier({ key: new Uint8Array(16) })).toThrow(JwtError);
+    expect(() => createVerifier({ issuer: false, audience: false, key: new Uint8Array(16) })).toThrow(JwtError);
   });
 
   it('createSigner throws ERR_KEY_WEAK for a short string secret', () => {
@@ -20,12 +20,12 @@ describe('raw secrets are checked at construction', () => {
 
   it('a strong raw secret signs and verifies synchronously (no import step pending)', () => {
     const token = createSigner({ key: strong, expiresIn: 60 }).signSync({ sub: 'kevin' });
-    expect(createVerifier({ key: strong }).verifySync(token).payload.sub).toBe('kevin');
+    expect(createVerifier({ issuer: false, audience: false, key: strong }).verifySync(token).payload.sub).toBe('kevin');
   });
 
   it('a raw secret never verifies a token signed with another secret', () => {
     const token = createSigner({ key: strong, expiresIn: 60 }).signSync({ sub: 'kevin' });
-    expect(() => createVerifier({ key: `${strong}x` }).verifySync(token)).toThrow(expect.objectContaining({ code: 'ERR_JWS_SIGNATURE_INVALID' }));
+    expect(() => createVerifier({ issuer: false, audience: false, key: `${strong}x` }).verifySync(token)).toThrow(expect.objectContaining({ code: 'ERR_JWS_SIGNATURE_INVALID' }));
   });
 });
 
@@ -34,17 +34,17 @@ describe('key resolvers', () => {
   const token = createSigner({ key: strong, expiresIn: 60 }).signSync({ sub: 'kevin' });
 
   it('a resolver that throws a plain Error answers ERR_JWT_KEY_NOT_FOUND', async () => {
-    const verifier = createVerifier({ key: () => { throw new Error('lookup failed'); } });
+    const verifier = createVerifier({ issuer: false, audience: false, key: () => { throw new Error('lookup failed'); } });
     await expect(verifier.verify(token)).rejects.toMatchObject({ code: 'ERR_JWT_KEY_NOT_FOUND' });
   });
 
   it('a resolver that rejects answers ERR_JWT_KEY_NOT_FOUND', async () => {
-    const verifier = createVerifier({ key: async () => { throw new Error('lookup failed'); } });
+    const verifier = createVerifier({ issuer: false, audience: false, key: async () => { throw new Error('lookup failed'); } });
     await expect(verifier.verify(token)).rejects.toMatchObject({ code: 'ERR_JWT_KEY_NOT_FOUND' });
   });
 
   it("a resolver's own JwtError passes through unchanged", async () => {
-    const verifier = createVerifier({ key: () => { throw new JwtError('ERR_JWKS_FETCH_FAILED'); } });
+    const verifier = createVerifier({ issuer: false, audience: false, key: () => { throw new JwtError('ERR_JWKS_FETCH_FAILED'); } });
     await expect(verifier.verify(token)).rejects.toMatchObject({ code: 'ERR_JWKS_FETCH_FAILED' });
   });
 });
@@ -79,8 +79,8 @@ describe('a public key without its PEM armour is never an HMAC secret', async ()
     const header = Buffer.from('{"alg":"HS256"}').toString('base64url');
     const payload = Buffer.from(JSON.stringify({ sub: 'admin', exp: Math.floor(Date.now() / 1000) + 60 })).toString('base64url');
     const forged = `${header}.${payload}.${createHmac('sha256', Buffer.from(form)).update(`${header}.${payload}`).digest('base64url')}`;
-    expect(() => createVerifier({ key: form })).toThrow(expect.objectContaining({ code: 'ERR_KEY_INVALID' }));
-    await expect(verify(forged, form as string)).rejects.toMatchObject({ code: 'ERR_KEY_INVALID' });
+    expect(() => createVerifier({ issuer: false, audience: false, key: form })).toThrow(expect.objectContaining({ code: 'ERR_KEY_INVALID' }));
+    await expect(verify(forged, form as string, { issuer: false, audience: false })).rejects.toMatchObject({ code: 'ERR_KEY_INVALID' });
   });
 
   it('random secrets, including base64 and hex ones, are still accepted', () => {
@@ -97,10 +97,10 @@ describe('inherited names are not claims', () => {
   it('requiredClaims does not find `constructor` or `toString` through the prototype', async () => {
     const token = createSigner({ key: strong, expiresIn: 60 }).signSync({ sub: 'kevin' });
     for (const name of ['constructor', 'toString', 'hasOwnProperty']) {
-      await expect(createVerifier({ key: strong, requiredClaims: [name] }).verify(token)).rejects.toMatchObject({ code: 'ERR_JWT_CLAIM_MISSING' });
+      await expect(createVerifier({ issuer: false, audience: false, key: strong, requiredClaims: [name] }).verify(token)).rejects.toMatchObject({ code: 'ERR_JWT_CLAIM_MISSING' });
     }
     const withIt = createSigner({ key: strong, expiresIn: 60 }).signSync({ sub: 'kevin', toString: 'yes' });
-    await expect(createVerifier({ key: strong, requiredClaims: ['toString'] }).verify(withIt)).resolves.toBeTruthy();
+    await expect(createVerifier({ issuer: false, audience: false, key: strong, requiredClaims: ['toString'] }).verify(withIt)).resolves.toBeTruthy();
   });
 
   it('permissions are not read from the prototype', async () => {
@@ -116,14 +116,14 @@ describe('raw PEM and JWK keys are checked at construction on Node', async () =>
   const ed = generateKeyPairSync('ed25519');
 
   it('a malformed PEM throws ERR_KEY_INVALID when the verifier is built', () => {
-    expect(() => createVerifier({ key: '-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----' })).toThrow(expect.objectContaining({ code: 'ERR_KEY_INVALID' }));
+    expect(() => createVerifier({ issuer: false, audience: false, key: '-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----' })).toThrow(expect.objectContaining({ code: 'ERR_KEY_INVALID' }));
   });
 
   it('a 1024-bit RSA key, as PEM or JWK, throws ERR_KEY_WEAK when the verifier is built', () => {
     const pem = weakRsa.publicKey.export({ type: 'spki', format: 'pem' }) as string;
-    expect(() => createVerifier({ key: pem })).toThrow(expect.objectContaining({ code: 'ERR_KEY_WEAK' }));
-    expect(() => createVerifier({ key: weakRsa.publicKey.export({ format: 'jwk' }) as never })).toThrow(expect.objectContaining({ code: 'ERR_KEY_WEAK' }));
-    expect(() => createVerifier({ key: weakRsa.publicKey })).toThrow(expect.objectContaining({ code: 'ERR_KEY_WEAK' }));
+    expect(() => createVerifier({ issuer: false, audience: false, key: pem })).toThrow(expect.objectContaining({ code: 'ERR_KEY_WEAK' }));
+    expect(() => createVerifier({ issuer: false, audience: false, key: weakRsa.publicKey.export({ format: 'jwk' }) as never })).toThrow(expect.objectContaining({ code: 'ERR_KEY_WEAK' }));
+    expect(() => createVerifier({ issuer: false, audience: false, key: weakRsa.publicKey })).toThrow(expect.objectContaining({ code: 'ERR_KEY_WEAK' }));
   });
 
   it('a public key cannot build a signer', () => {
@@ -133,7 +133,7 @@ describe('raw PEM and JWK keys are checked at construction on Node', async () =>
 
   it('a good PEM pair signs and verifies synchronously from construction', () => {
     const signer = createSigner({ key: ed.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string, expiresIn: 60 });
-    const verifier = createVerifier({ key: ed.publicKey.export({ type: 'spki', format: 'pem' }) as string });
+    const verifier = createVerifier({ issuer: false, audience: false, key: ed.publicKey.export({ type: 'spki', format: 'pem' }) as string });
     expect(verifier.verifySync(signer.signSync({ sub: 'kevin' })).payload.sub).toBe('kevin');
   });
 });

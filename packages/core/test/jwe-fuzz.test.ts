@@ -198,7 +198,7 @@ for (const backend of BACKENDS) {
         const zip = s.zip === true;
         const encryptTo = key.kind === 'private' ? publicEncryptionKeyOf(key) : key;
         const token = await createEncryptor({ key: encryptTo, expiresIn: 600, zip }).encrypt(CLAIMS);
-        const decryptor = createDecryptor({ key, zip, allowUnsigned: key.kind === 'private' });
+        const decryptor = createDecryptor({ issuer: false, audience: false, key, zip, allowUnsigned: key.kind === 'private' });
         subjects.push({ label: s.label, token, key, zip, decryptor });
       }
     });
@@ -207,7 +207,7 @@ for (const backend of BACKENDS) {
     function outcomes(s: Subject, token: string): Promise<Outcome[]> {
       const runs: (() => unknown)[] = [
         () => compactDecrypt(token, s.key, { zip: s.zip }),
-        () => decrypt(token, s.key, { zip: s.zip, allowUnsigned: s.key.kind === 'private' }),
+        () => decrypt(token, s.key, { issuer: false, audience: false, zip: s.zip, allowUnsigned: s.key.kind === 'private' }),
         () => s.decryptor.decrypt(token),
       ];
       // Synchronous decryption is a Node-backend feature (and inflating is asynchronous).

@@ -46,7 +46,7 @@ describe('KeyRing', () => {
     const k2 = await es256('k2');
     const ring = keyRing({ active: k1 });
     const signer = createSigner({ key: ring, expiresIn: '15m' });
-    const verifier = createVerifier({ key: ring });
+    const verifier = createVerifier({ issuer: false, audience: false, key: ring });
 
     const before = await signer.sign({ sub: 'kevin' });
     expect(kidOf(before)).toBe('k1');
@@ -69,8 +69,8 @@ describe('KeyRing', () => {
   it('refuses a token signed by a key outside the ring under a ring kid', async () => {
     const ring = keyRing({ active: await es256('k1') });
     const impostor = await es256('k1');
-    await expectCode(verify(await sign({ sub: 'x' }, impostor, { expiresIn: '1m' }), ring), 'ERR_JWS_SIGNATURE_INVALID');
-    await expectCode(verify(await sign({ sub: 'x' }, await es256('k9'), { expiresIn: '1m' }), ring), 'ERR_JWT_KEY_NOT_FOUND');
+    await expectCode(verify(await sign({ sub: 'x' }, impostor, { expiresIn: '1m' }), ring, { issuer: false, audience: false }), 'ERR_JWS_SIGNATURE_INVALID');
+    await expectCode(verify(await sign({ sub: 'x' }, await es256('k9'), { expiresIn: '1m' }), ring, { issuer: false, audience: false }), 'ERR_JWT_KEY_NOT_FOUND');
   });
 
   it('publishes a next key before it signs, then promotes it', async () => {
@@ -111,11 +111,11 @@ describe('KeyRing', () => {
       const { port } = server.address() as AddressInfo;
       const jwks = remoteJwks(`http://127.0.0.1:${port}/.well-known/jwks.json`, { cooldown: 0 });
       const t1 = await sign({ sub: 'kevin' }, ring, { expiresIn: '5m' });
-      expect((await verify(t1, jwks)).key.kid).toBe('k1');
+      expect((await verify(t1, jwks, { issuer: false, audience: false })).key.kid).toBe('k1');
       ring.rotate(k2);
       const t2 = await sign({ sub: 'kevin' }, ring, { expiresIn: '5m' });
-      expect((await verify(t2, jwks)).key.kid).toBe('k2');
-      expect((await verify(t1, jwks)).key.kid).toBe('k1');
+      expect((await verify(t2, jwks, { issuer: false, audience: false })).key.kid).toBe('k2');
+      expect((await verify(t1, jwks, { issuer: false, audience: false })).key.kid).toBe('k1');
     } finally {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

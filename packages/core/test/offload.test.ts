@@ -52,7 +52,7 @@ describe.each(ASYMMETRIC)('%s on the Node backend', (alg) => {
     const expired = createSigner({ key: pair.privateKey, expiresIn: 60, clock: () => Date.now() - 3_600_000 }).signSync({ sub: 'kevin' });
     const other = await generateKeyPair(alg);
     const foreign = createSigner({ key: other.privateKey, expiresIn: 60 }).signSync({ sub: 'kevin' });
-    return { token, expired, foreign, verifier: createVerifier({ key: pair.publicKey, ...options }) };
+    return { token, expired, foreign, verifier: createVerifier({ issuer: false, audience: false, key: pair.publicKey, ...options }) };
   }
 
   it('a lone verify() checks on the calling thread: no hand-over when nothing else is waiting', async () => {
@@ -108,7 +108,7 @@ describe.each(ASYMMETRIC)('%s on the Node backend', (alg) => {
 describe('the adaptive rule over time', () => {
   async function setup(): Promise<{ token: string; verifier: Verifier }> {
     const pair = await generateKeyPair('ES256');
-    return { token: createSigner({ key: pair.privateKey, expiresIn: 60 }).signSync({ sub: 'kevin' }), verifier: createVerifier({ key: pair.publicKey }) };
+    return { token: createSigner({ key: pair.privateKey, expiresIn: 60 }).signSync({ sub: 'kevin' }), verifier: createVerifier({ issuer: false, audience: false, key: pair.publicKey }) };
   }
 
   it(`one verification in ${PROBE_EVERY} on an idle process probes the pool; verifySync() never counts`, async () => {
@@ -181,7 +181,7 @@ describe('the thread-pool check on runtimes whose node:crypto behaves differentl
   it('a node:crypto that ignores the callback and answers at once still settles verify()', async () => {
     const pair = await generateKeyPair('ES256');
     const token = createSigner({ key: pair.privateKey, expiresIn: 60 }).signSync({ sub: 'kevin' });
-    const verifier = createVerifier({ key: pair.publicKey, offload: 'always' });
+    const verifier = createVerifier({ issuer: false, audience: false, key: pair.publicKey, offload: 'always' });
     const real = nodeCrypto.verify.bind(nodeCrypto) as (...args: unknown[]) => boolean;
     vi.spyOn(nodeCrypto, 'verify').mockImplementation(((...args: unknown[]) => real(...args.slice(0, 4))) as typeof nodeCrypto.verify);
     expect((await verifier.verify(token)).payload.sub).toBe('kevin');
@@ -191,7 +191,7 @@ describe('the thread-pool check on runtimes whose node:crypto behaves differentl
   it('a node:crypto that throws or reports an error is a failed check, never a crash or a hang', async () => {
     const pair = await generateKeyPair('ES256');
     const token = createSigner({ key: pair.privateKey, expiresIn: 60 }).signSync({ sub: 'kevin' });
-    const verifier = createVerifier({ key: pair.publicKey, offload: 'always' });
+    const verifier = createVerifier({ issuer: false, audience: false, key: pair.publicKey, offload: 'always' });
     vi.spyOn(nodeCrypto, 'verify').mockImplementation((() => {
       throw new Error('unsupported key');
     }) as typeof nodeCrypto.verify);
@@ -208,22 +208,22 @@ describe('the thread-pool check on runtimes whose node:crypto behaves differentl
     const pair = await generateKeyPair('ES256');
     const token = createSigner({ key: pair.privateKey, expiresIn: 60 }).signSync({ sub: 'kevin' });
     const spy = vi.spyOn(nodeCrypto, 'verify');
-    const verifier = createVerifier({ key: pair.publicKey, offload: false });
+    const verifier = createVerifier({ issuer: false, audience: false, key: pair.publicKey, offload: false });
     expect((await verifier.verify(token)).payload.sub).toBe('kevin');
     expect(spy).toHaveBeenCalledTimes(1);
     expect(spy.mock.calls[0]![4]).toBeUndefined();
     await expectJwtError(verifier.verify(tamper(token)), 'ERR_JWS_SIGNATURE_INVALID');
     for (const bad of ['yes', 'auto', 1, null]) {
-      await expectJwtError(() => createVerifier({ key: pair.publicKey, offload: bad as never }), 'ERR_CONFIG_INVALID');
+      await expectJwtError(() => createVerifier({ issuer: false, audience: false, key: pair.publicKey, offload: bad as never }), 'ERR_CONFIG_INVALID');
     }
-    expect(() => createVerifier({ key: pair.publicKey, offload: 'always' })).not.toThrow();
+    expect(() => createVerifier({ issuer: false, audience: false, key: pair.publicKey, offload: 'always' })).not.toThrow();
   });
 
   it('HMAC stays a synchronous check in verify(): no thread-pool hop for a few microseconds of work', async () => {
     const key = secretKey('a-secret-of-at-least-thirty-two-bytes!!');
     const token = createSigner({ key, expiresIn: 60 }).signSync({ sub: 'kevin' });
     const spy = vi.spyOn(nodeCrypto, 'verify');
-    const verifier = createVerifier({ key });
+    const verifier = createVerifier({ issuer: false, audience: false, key });
     expect(await outcomes(Array.from({ length: 2 * PROBE_EVERY }, () => verifier.verify(token)))).toEqual(Array(2 * PROBE_EVERY).fill('ok kevin'));
     expect(spy).not.toHaveBeenCalled();
     // HMAC checks leave the rule alone: they neither probe nor count as waiting.

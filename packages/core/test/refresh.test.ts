@@ -93,13 +93,13 @@ describe('typing: a refresh token is never an access token, and the reverse', ()
     const pair = await refresh.issue({ sub: 'kevin' });
     await expectJwtError(verifier.verify(pair.refreshToken), 'ERR_JWT_TYPE_INVALID');
     // Even with the audience check off: the type alone refuses it.
-    const lax = createVerifier({ key, clock: () => T0 });
+    const lax = createVerifier({ key, issuer: 'auth', audience: false, clock: () => T0 });
     await expectJwtError(lax.verify(pair.refreshToken), 'ERR_JWT_TYPE_INVALID');
     expect((await lax.verify(pair.accessToken)).payload.sub).toBe('kevin');
     const shouted = await createSigner({ key, typ: 'Application/Refresh+JWT', expiresIn: 60, clock: () => T0 }).sign({ sub: 'kevin' });
     await expectJwtError(lax.verify(shouted), 'ERR_JWT_TYPE_INVALID');
     // Only a verifier asking for exactly this type takes it.
-    const typed = createVerifier({ key, typ: 'application/refresh+jwt', clock: () => T0 });
+    const typed = createVerifier({ key, issuer: 'auth', audience: 'auth', typ: 'application/refresh+jwt', clock: () => T0 });
     expect((await typed.verify(pair.refreshToken)).payload.sid).toBe(pair.sid);
     await expectJwtError(typed.verify(pair.accessToken), 'ERR_JWT_TYPE_INVALID');
   });
@@ -128,7 +128,7 @@ describe('typing: a refresh token is never an access token, and the reverse', ()
     const pair = await refresh.issue({ sub: 'kevin' });
     expect(decodeUnverified(pair.refreshToken).payload.aud).toBe('api');
     expect((await refresh.exchange(pair.refreshToken)).sid).toBe(pair.sid);
-    const forged = await createSigner({ key, issuer: 'auth', audience: 'api', typ: REFRESH_TOKEN_TYPE, clock: clock.now }).sign({ sub: 'kevin', sid: pair.sid, jti: 'x', auth_time: T0 / 1000, exp: T0 / 1000 + 60 });
+    const forged = await createSigner({ key, issuer: 'auth', audience: 'api', typ: REFRESH_TOKEN_TYPE, expiresIn: false, clock: clock.now }).sign({ sub: 'kevin', sid: pair.sid, jti: 'x', auth_time: T0 / 1000, exp: T0 / 1000 + 60 });
     await expectJwtError(refresh.exchange(forged), 'ERR_JWS_SIGNATURE_INVALID');
   });
 
@@ -268,13 +268,13 @@ describe('bad input: a typed error, never a new pair', () => {
     const payload = JSON.parse(Buffer.from(p, 'base64url').toString()) as Record<string, unknown>;
     const tampered = `${h}.${Buffer.from(JSON.stringify({ ...payload, sub: 'admin' })).toString('base64url')}.${s}`;
     await expectJwtError(refresh.exchange(tampered), 'ERR_JWS_SIGNATURE_INVALID', [tampered]);
-    const sign = (aud: string, iss = 'auth') => createSigner({ key, issuer: iss, audience: aud, typ: REFRESH_TOKEN_TYPE, clock: clock.now }).sign({ sub: 'kevin', sid: pair.sid, jti: 'j', auth_time: T0 / 1000, exp: T0 / 1000 + 60 });
+    const sign = (aud: string, iss = 'auth') => createSigner({ key, issuer: iss, audience: aud, typ: REFRESH_TOKEN_TYPE, expiresIn: false, clock: clock.now }).sign({ sub: 'kevin', sid: pair.sid, jti: 'j', auth_time: T0 / 1000, exp: T0 / 1000 + 60 });
     await expectJwtError(refresh.exchange(await sign('api')), 'ERR_JWT_AUDIENCE_INVALID');
     await expectJwtError(refresh.exchange(await sign('auth', 'other')), 'ERR_JWT_ISSUER_INVALID');
     // Signed right, but no such session in the store (another instance's memory, or data lost).
-    const unknown = await createSigner({ key, issuer: 'auth', audience: 'auth', typ: REFRESH_TOKEN_TYPE, clock: clock.now }).sign({ sub: 'kevin', sid: 'no-such-session', jti: 'j', auth_time: T0 / 1000, exp: T0 / 1000 + 60 });
+    const unknown = await createSigner({ key, issuer: 'auth', audience: 'auth', typ: REFRESH_TOKEN_TYPE, expiresIn: false, clock: clock.now }).sign({ sub: 'kevin', sid: 'no-such-session', jti: 'j', auth_time: T0 / 1000, exp: T0 / 1000 + 60 });
     await expectJwtError(refresh.exchange(unknown), 'ERR_REFRESH_INVALID');
-    const noSid = await createSigner({ key, issuer: 'auth', audience: 'auth', typ: REFRESH_TOKEN_TYPE, clock: clock.now }).sign({ sub: 'kevin', jti: 'j', auth_time: T0 / 1000, exp: T0 / 1000 + 60 });
+    const noSid = await createSigner({ key, issuer: 'auth', audience: 'auth', typ: REFRESH_TOKEN_TYPE, expiresIn: false, clock: clock.now }).sign({ sub: 'kevin', jti: 'j', auth_time: T0 / 1000, exp: T0 / 1000 + 60 });
     await expectJwtError(refresh.exchange(noSid), 'ERR_JWT_CLAIM_MISSING');
     await expectJwtError(refresh.exchange('not.a.token'), 'ERR_JWT_MALFORMED');
     await expectJwtError(refresh.exchange(42 as never), 'ERR_JWT_MALFORMED');
@@ -338,6 +338,36 @@ describe('configuration mistakes throw at construction', () => {
   it('and the same options with the mistake fixed are accepted', () => {
     expect(() => createRefreshTokens({ access: { key, audience: 'api', expiresIn: 60 }, refresh: { audience: 'refresh' }, revocation })).not.toThrow();
     expect(() => createRefreshTokens({ access: ACCESS, refresh: { key: secretKey(OTHER_SECRET), audience: 'api' }, revocation })).not.toThrow();
+  });
+});
+
+describe('the options check: misspelt and unset options stop construction', () => {
+  const revocation = new MemoryRevocationStore();
+  const refused = (options: unknown, message: RegExp) =>
+    expect(() => createRefreshTokens(options as RefreshTokensOptions)).toThrow(expect.objectContaining({ code: 'ERR_CONFIG_INVALID', message: expect.stringMatching(message) }));
+
+  it('a misspelt option of createRefreshTokens, of access and of refresh, each with the right name', () => {
+    refused({ access: ACCESS, revocation, absoluteLifetme: '30d' }, /createRefreshTokens: unknown option "absoluteLifetme" \(did you mean "absoluteLifetime"\?\)/);
+    refused({ access: { ...ACCESS, expiresin: 60 }, revocation }, /createRefreshTokens access: unknown option "expiresin" \(did you mean "expiresIn"\?\)/);
+    refused({ access: ACCESS, refresh: { audiance: 'refresh' }, revocation }, /createRefreshTokens refresh: unknown option "audiance" \(did you mean "audience"\?\)/);
+    // The same options spelt right are accepted: the check refuses the name, nothing else.
+    expect(() => createRefreshTokens({ access: ACCESS, revocation, absoluteLifetime: '30d', refresh: { audience: 'refresh', expiresIn: 60 } })).not.toThrow();
+  });
+
+  it('a value present but undefined (an unset environment variable), at every level', () => {
+    refused({ access: ACCESS, revocation, refresh: { key: undefined } }, /createRefreshTokens refresh: key is undefined/);
+    refused({ access: { ...ACCESS, issuer: undefined }, revocation }, /createRefreshTokens access: issuer is undefined/);
+    refused({ access: ACCESS, revocation, store: undefined }, /createRefreshTokens: store is undefined/);
+    refused({ access: ACCESS, revocation, clockTolerance: '5' as never, claims: 'all' }, /createRefreshTokens: claims must be a function, not string/);
+  });
+
+  it('MemoryRefreshStore and the cookie options go through the same check', () => {
+    expect(() => new MemoryRefreshStore({ maxEntrys: 10 } as never)).toThrow(expect.objectContaining({ code: 'ERR_CONFIG_INVALID', message: expect.stringMatching(/MemoryRefreshStore: unknown option "maxEntrys" \(did you mean "maxEntries"\?\)/) }));
+    expect(() => new MemoryRefreshStore({ maxEntries: undefined } as never)).toThrow(expect.objectContaining({ code: 'ERR_CONFIG_INVALID', message: expect.stringMatching(/maxEntries is undefined/) }));
+    expect(() => new MemoryRefreshStore({ maxEntries: 10 })).not.toThrow();
+    expect(() => clearRefreshCookie({ pathh: '/refresh' } as never)).toThrow(expect.objectContaining({ code: 'ERR_CONFIG_INVALID', message: expect.stringMatching(/unknown option "pathh" \(did you mean "path"\?\)/) }));
+    expect(() => clearRefreshCookie({ name: undefined } as never)).toThrow(expect.objectContaining({ code: 'ERR_CONFIG_INVALID', message: expect.stringMatching(/name is undefined/) }));
+    expect(clearRefreshCookie({ path: '/auth/refresh' })).toBe('refresh_token=; Path=/auth/refresh; Max-Age=0; HttpOnly; Secure; SameSite=Strict');
   });
 });
 

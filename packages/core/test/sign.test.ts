@@ -35,7 +35,7 @@ describe.each(BACKENDS)('sign on the %s backend', (backend) => {
       expect(error.claim).toBe('exp');
       const forever = await sign({ sub: 'a' }, key, { requireExp: false, clock });
       expect(decoded(forever).payload).toEqual({ sub: 'a', iat: T0 });
-      expect((await verify(forever, key, { requireExp: false, clock })).payload.sub).toBe('a');
+      expect((await verify(forever, key, { issuer: false, audience: false, requireExp: false, clock })).payload.sub).toBe('a');
     });
 
     it('comes from expiresIn (seconds or a duration) or from an exp claim', async () => {
@@ -157,13 +157,13 @@ describe.each(BACKENDS)('sign on the %s backend', (backend) => {
       const rsa = await importKey(fixture('rsa-2048.key.pem'));
       const ps = await sign({}, rsa, { expiresIn: 60, alg: 'PS512' });
       expect(decoded(ps).header.alg).toBe('PS512');
-      expect((await verify(ps, rsa)).header.alg).toBe('PS512');
+      expect((await verify(ps, rsa, { issuer: false, audience: false })).header.alg).toBe('PS512');
     });
 
     it('takes raw key input (a PEM text) as well as a JwtKey', async () => {
       const token = await sign({ sub: 'pem' }, fixture('ec-p256.key.pem'), { expiresIn: 60 });
       expect(decoded(token).header.alg).toBe('ES256');
-      expect((await verify(token, fixture('ec-p256.cert.pem'))).payload.sub).toBe('pem');
+      expect((await verify(token, fixture('ec-p256.cert.pem'), { issuer: false, audience: false })).payload.sub).toBe('pem');
       await expectJwtError(sign({}, 'short', { expiresIn: 60 }), 'ERR_KEY_WEAK', ['short']);
     });
   });
@@ -205,8 +205,8 @@ describe.each(BACKENDS)('sign on the %s backend', (backend) => {
 
     it('configuration errors surface at construction for a JwtKey', async () => {
       const { publicKey } = await generateKeyPair('EdDSA');
-      await expectJwtError(() => createSigner({ key: publicKey }), 'ERR_KEY_INVALID');
-      await expectJwtError(() => createSigner({ key, header: { alg: 'none' } }), 'ERR_CONFIG_INVALID');
+      await expectJwtError(() => createSigner({ key: publicKey, expiresIn: 60 }), 'ERR_KEY_INVALID');
+      await expectJwtError(() => createSigner({ key, expiresIn: 60, header: { alg: 'none' } }), 'ERR_CONFIG_INVALID');
     });
   });
 });

@@ -113,7 +113,7 @@ async function run(group: WycheproofGroup, test: WycheproofTest): Promise<Outcom
   }
   const token = typeof test.jws === 'string' ? test.jws : JSON.stringify(test.jws);
   try {
-    await verify(token, set, { requireExp: false });
+    await verify(token, set, { issuer: false, audience: false, requireExp: false });
     return { accepted: true };
   } catch (error) {
     // Refused only as no claims set, after a good signature: accepted as a JWS.

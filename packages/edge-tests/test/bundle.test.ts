@@ -106,7 +106,10 @@ describe('the browser bundle of @jwt/hono + @jwt/core', () => {
     console.log(`sign + verify: ${kB(m.minified)} minified, ${kB(m.gzipped)} gzipped`);
     // A regression guard around the main entry's size; the small-bundle goal of issue 9 is met by @jwt/core/lite (below).
     // Issue 14's key-material check in secretKey() (core/src/key-material.ts) added about 1.2 kB.
-    expect(m.gzipped).toBeLessThan(18_800);
+    // Issue 16 adds the options check every options object goes through (known names with a
+    // suggestion, types, unset values, issuer/audience required): about 1.3 kB gzipped more.
+    // Merged with main's cache and adaptive offload (issue 16 on top of them): measured 21038 bytes, budget +2%.
+    expect(m.gzipped).toBeLessThan(21_500);
   });
 
   it('the Hono middleware (jwt, requirePermissions, createSigner) stays within its size budget', async () => {
@@ -115,10 +118,13 @@ describe('the browser bundle of @jwt/hono + @jwt/core', () => {
     for (const text of JWE_MARKERS) expect(m.code.includes(text), `bundle contains ${text}`).toBe(false);
     console.log(`@jwt/hono middleware + core: ${kB(m.minified)} minified, ${kB(m.gzipped)} gzipped (hono itself excluded)`);
     // A regression guard around today's size, like the one above.
-    expect(m.gzipped).toBeLessThan(19_900);
+    // Issue 16 adds the options check every options object goes through (known names with a
+    // suggestion, types, unset values, issuer/audience required): about 1.3 kB gzipped more.
+    // Merged with main's cache and adaptive offload (issue 16 on top of them): measured 22460 bytes, budget +2%.
+    expect(m.gzipped).toBeLessThan(22_900);
   });
 
-  it('@jwt/core/lite sign + verify (HS, ES, EdDSA keys) stays under 11.8 kB', async () => {
+  it('@jwt/core/lite sign + verify (HS, ES, EdDSA keys) stays under 13.9 kB', async () => {
     const m = await measure('lite-sign-verify', `export { sign, verify, secretKey, importJwk } from '@jwt/core/lite';`);
     expect(m.builtins).toEqual([]);
     expect(m.code.includes(LITE_MARKER), 'the lite entry was bundled').toBe(true);
@@ -131,7 +137,10 @@ describe('the browser bundle of @jwt/hono + @jwt/core', () => {
     // Issue 9 set 10 kB minified + gzipped as a hard limit. Issue 14 puts the key-material check
     // (core/src/key-material.ts, about 1.5 kB) in secretKey(), lite's included, since a public
     // key must never become an HMAC secret there either: the limit moved to 11.8 kB with it.
-    expect(m.gzipped).toBeLessThan(11_800);
+    // Issue 16 adds the options check every options object goes through (known names with a
+    // suggestion, types, unset values, issuer/audience required): about 1.3 kB gzipped more.
+    // Merged with main's cache and adaptive offload (issue 16 on top of them): measured 13601 bytes, budget +2%.
+    expect(m.gzipped).toBeLessThan(13_900);
   });
 
   it('the negative twin: the same exports from the main entry bring the left-out code along', async () => {
@@ -148,7 +157,10 @@ describe('the browser bundle of @jwt/hono + @jwt/core', () => {
     for (const text of [...MAIN_ONLY_MARKERS, ...JWE_MARKERS]) expect(m.code.includes(text), `bundle contains ${text}`).toBe(false);
     console.log(`@jwt/hono/lite middleware + core: ${kB(m.minified)} minified, ${kB(m.gzipped)} gzipped (hono itself excluded)`);
     // A regression guard: today's size plus a small margin (issue 14's key-material check included).
-    expect(m.gzipped).toBeLessThan(13_300);
+    // Issue 16 adds the options check every options object goes through (known names with a
+    // suggestion, types, unset values, issuer/audience required): about 1.3 kB gzipped more.
+    // Merged with main's cache and adaptive offload (issue 16 on top of them): measured 15575 bytes, budget +2%.
+    expect(m.gzipped).toBeLessThan(15_900);
   });
 
   it('JWE is still there for apps that decrypt (the budget above is not met by dropping it)', async () => {

@@ -12,6 +12,13 @@ import { JWKS_ALGORITHMS, resolveKeys } from './keys.js';
 import { createExampleService, type ExampleClaims, type ExampleService } from './service.js';
 import { UserStore } from './users.js';
 
+import type { ExampleAuthOptions } from './service.js';
+
+/** The service's authenticator options less the HTTP ones (realm, cookie), which a bare verifier does not take. */
+function verifierOptions({ realm: _realm, cookie: _cookie, ...options }: ExampleAuthOptions) {
+  return options;
+}
+
 const SECRET = 'keys-test-secret-0123456789-abcdefghijklmnopqrstuvwxyz';
 let dir: string;
 let users: UserStore;
@@ -84,7 +91,7 @@ describe('JWT_SECRET', () => {
     expect(keys.algorithms).toEqual(['HS256']);
     const token = await sign({ sub: 'kevin' }, keys.signingKey!, { expiresIn: 60 });
     expect(decodeUnverified(token).header.alg).toBe('HS256');
-    await expect(createVerifier({ key: keys.verifyKey, algorithms: keys.algorithms }).verify(token)).resolves.toMatchObject({ payload: { sub: 'kevin' } });
+    await expect(createVerifier({ issuer: false, audience: false, key: keys.verifyKey, algorithms: keys.algorithms }).verify(token)).resolves.toMatchObject({ payload: { sub: 'kevin' } });
   });
 });
 
@@ -104,11 +111,11 @@ describe('the random fallback secret', () => {
     expect([secret[0], secret[1]]).toEqual([0x30, secret.length - 2]);
     const keys = await resolveKeys(config.signing);
     const token = await sign({ sub: 'kevin' }, keys.signingKey!, { expiresIn: 60 });
-    await expect(createVerifier({ key: keys.verifyKey, algorithms: keys.algorithms }).verify(token)).resolves.toMatchObject({ payload: { sub: 'kevin' } });
+    await expect(createVerifier({ issuer: false, audience: false, key: keys.verifyKey, algorithms: keys.algorithms }).verify(token)).resolves.toMatchObject({ payload: { sub: 'kevin' } });
     await expect(createExampleService(config, { users })).resolves.toBeDefined();
     // The negative twin: another DER-shaped random secret does not verify these tokens.
     const other = await resolveKeys(loadConfig({}, { defaultPort: 3000, randomBytes: derShaped }).signing);
-    const error = await createVerifier({ key: other.verifyKey, algorithms: other.algorithms }).verify(token).then(() => undefined, (e: unknown) => e);
+    const error = await createVerifier({ issuer: false, audience: false, key: other.verifyKey, algorithms: other.algorithms }).verify(token).then(() => undefined, (e: unknown) => e);
     expect(isJwtError(error, 'ERR_JWS_SIGNATURE_INVALID')).toBe(true);
   });
 });
@@ -133,7 +140,7 @@ describe('JWT_PRIVATE_KEY_FILE', () => {
     expect(jwk.kid).toBe(await calculateJwkThumbprint(jwk as JWK, 'sha256'));
     expect(keys.signingKey?.kid).toBe(jwk.kid);
 
-    const verifier = createVerifier({ key: keys.verifyKey, algorithms: keys.algorithms });
+    const verifier = createVerifier({ issuer: false, audience: false, key: keys.verifyKey, algorithms: keys.algorithms });
     const token = await sign({ sub: 'kevin' }, keys.signingKey!, { expiresIn: '5m' });
     expect(decodeUnverified(token).header).toEqual({ alg, typ: 'JWT', kid: jwk.kid });
     expect((await verifier.verify(token)).payload.sub).toBe('kevin');
@@ -149,7 +156,7 @@ describe('JWT_PRIVATE_KEY_FILE', () => {
   it('an RSA key signs RS256 only: PS256 and RS512 from the same key are refused', async () => {
     const { privatePem: pem } = privatePem(['rsa', 2048]);
     const keys = await resolveKeys(loadConfig(keyFileEnv(pemFile('rsa-only.pem', pem)), { defaultPort: 3000 }).signing);
-    const verifier = createVerifier({ key: keys.verifyKey, algorithms: keys.algorithms });
+    const verifier = createVerifier({ issuer: false, audience: false, key: keys.verifyKey, algorithms: keys.algorithms });
     const { createPrivateKey } = await import('node:crypto');
     const kid = keys.signingKey!.kid!;
     for (const alg of ['PS256', 'RS512']) {
@@ -165,7 +172,7 @@ describe('JWT_PRIVATE_KEY_FILE', () => {
     expect(config.warnings).toEqual(['JWT_SECRET is ignored: JWT_PRIVATE_KEY_FILE is set']);
     const keys = await resolveKeys(config.signing);
     const hs = await new SignJWT({ sub: 'kevin' }).setProtectedHeader({ alg: 'HS256', kid: keys.signingKey!.kid! }).setExpirationTime('5m').sign(new TextEncoder().encode(SECRET));
-    const error = await createVerifier({ key: keys.verifyKey, algorithms: keys.algorithms }).verify(hs).catch((e: unknown) => e);
+    const error = await createVerifier({ issuer: false, audience: false, key: keys.verifyKey, algorithms: keys.algorithms }).verify(hs).catch((e: unknown) => e);
     expect(isJwtError(error, 'ERR_JWS_ALG_NOT_ALLOWED')).toBe(true);
   });
 
@@ -224,7 +231,7 @@ describe('JWKS_URL', () => {
 
     const login = await issuer.login(JSON.stringify({ username: 'kevin', password: 'kevin-password' }), 'application/json');
     const token = (login.body as { token: string }).token;
-    const verifier = createVerifier<ExampleClaims>(verifierApp.auth);
+    const verifier = createVerifier<ExampleClaims>(verifierOptions(verifierApp.auth));
     expect((await verifier.verify(token)).payload).toMatchObject({ sub: 'kevin', permissions: ['view', 'comment'] });
     // The negative twin: an HS256 token made with the (ignored) JWT_SECRET is refused.
     const hs = await new SignJWT({ sub: 'kevin', iss: 'jwt-example', aud: 'jwt-example-api' }).setProtectedHeader({ alg: 'HS256' }).setExpirationTime('5m').sign(new TextEncoder().encode(SECRET));

@@ -73,18 +73,18 @@ describe.skipIf(!redisAvailable)('REDIS_URL with a real Redis', () => {
     expect((revocation.store as RedisRevocationStore).status).toBe('closed');
   });
 
-  it('starts anyway when Redis is unreachable, says so once per message, and never logs the password', async () => {
+  it('refuses to start when Redis is unreachable, with a clear message, logging each error once and never the password', async () => {
     const logs: string[] = [];
-    const url = `redis://:hunter2-password@127.0.0.1:${await freePort()}`;
-    const revocation = await createRevocation(config({ REDIS_URL: url }), { log: (m) => logs.push(m), readyTimeoutMs: 700 });
-    try {
-      expect((revocation.store as RedisRevocationStore).status).toBe('stale');
-      expect(logs.some((m) => m.includes('not reachable yet'))).toBe(true);
-      expect(new Set(logs).size).toBe(logs.length);
-      for (const line of logs) expect(line).not.toContain('hunter2');
-      await expect(Promise.resolve(revocation.store.isRevoked({ jti: 'x', sub: 'kevin', iat: 1 }, { alg: 'HS256' }))).rejects.toMatchObject({ code: 'ERR_REVOCATION_UNAVAILABLE' });
-    } finally {
-      await revocation.close();
-    }
+    const port = await freePort();
+    const url = `redis://:hunter2-password@127.0.0.1:${port}`;
+    const failure = await createRevocation(config({ REDIS_URL: url }), { log: (m) => logs.push(m), readyTimeoutMs: 700 }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(failure).toBeInstanceOf(ConfigError);
+    expect((failure as Error).message).toBe(`REDIS_URL: Redis at 127.0.0.1:${port} cannot be reached; refusing to start (every token would be refused)`);
+    expect(logs.length).toBeGreaterThan(0);
+    expect(new Set(logs).size).toBe(logs.length);
+    for (const line of [...logs, (failure as Error).message]) expect(line).not.toContain('hunter2');
   });
 });

@@ -4,7 +4,7 @@
  */
 import { MemoryRefreshStore, MemoryRevocationStore, type RefreshStore, type RevocationStore } from '@jwt/core';
 import { RedisRefreshStore, RedisRevocationStore } from '@jwt/redis';
-import type { ExampleConfig } from './config.js';
+import { ConfigError, type ExampleConfig } from './config.js';
 
 export interface ExampleRevocation {
   store: RevocationStore;
@@ -21,8 +21,8 @@ export interface CreateRevocationOptions {
    */
   log?: (message: string) => void;
   /**
-   * How long to wait at start for the Redis mirror before serving anyway (tokens are then checked
-   * against Redis directly, or refused while it is unreachable).
+   * How long to wait at start for Redis. A Redis that cannot be reached by then stops the app
+   * (ConfigError, exit 1): serving would answer every request 401 `revocation status unavailable`.
    * @default 5000
    */
   readyTimeoutMs?: number;
@@ -52,6 +52,7 @@ export async function createRevocation(config: ExampleConfig, options: CreateRev
       const store = new RedisRevocationStore({
         url: config.revocation.url,
         maxTokenLifetime: Math.max(config.ttl, config.refreshTtl),
+        requireConnection: true,
         onError: (error) => {
           const text = `warning: revocation store (Redis at ${address}): ${error.message}`;
           const now = Date.now();
@@ -64,8 +65,11 @@ export async function createRevocation(config: ExampleConfig, options: CreateRev
       });
       // Same server: the revocation store's messages already tell when it is out of reach.
       const refresh = new RedisRefreshStore({ url: config.revocation.url });
-      if (!(await store.ready(options.readyTimeoutMs ?? 5000))) {
-        log(`warning: Redis at ${address} is not reachable yet: tokens are refused until it is`);
+      try {
+        await store.ready(options.readyTimeoutMs ?? 5000);
+      } catch {
+        await Promise.all([store.close(), refresh.close()]);
+        throw new ConfigError(`REDIS_URL: Redis at ${address} cannot be reached; refusing to start (every token would be refused)`);
       }
       return { store, refresh, close: async () => void (await Promise.all([store.close(), refresh.close()])) };
     }

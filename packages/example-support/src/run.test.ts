@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { freePort } from '../../redis/test/redis-server.js';
 import { runExampleApp, serverUrl } from './run.js';
 
 describe('serverUrl', () => {
@@ -55,4 +56,12 @@ describe('runExampleApp: refusing to start', () => {
     expect(stderr).toMatch(/^error: JWT_SECRET is too short[^\n]*\n$/);
     expect(stderr).not.toContain('short-secret');
   });
+
+  it('exits 1 with one error line when REDIS_URL names a Redis that cannot be reached, never hanging', async () => {
+    const port = await freePort();
+    const { stderr, started, exitCode } = await run({ JWT_SECRET: 'a-long-enough-secret-for-the-example-app-0123456789', REDIS_URL: `redis://:pw-secret@127.0.0.1:${port}` });
+    expect({ started, exitCode }).toEqual({ started: false, exitCode: 1 });
+    expect(stderr).toContain(`error: REDIS_URL: Redis at 127.0.0.1:${port} cannot be reached; refusing to start (every token would be refused)\n`);
+    expect(stderr).not.toContain('pw-secret');
+  }, 20_000);
 });

@@ -6,6 +6,13 @@ import { isJsonContentType, parseFields } from './contract.js';
 import { createExampleService, type ExampleClaims, type ExampleService } from './service.js';
 import { UserStore } from './users.js';
 
+import type { ExampleAuthOptions } from './service.js';
+
+/** The service's authenticator options less the HTTP ones (realm, cookie), which a bare verifier does not take. */
+function verifierOptions({ realm: _realm, cookie: _cookie, ...options }: ExampleAuthOptions) {
+  return options;
+}
+
 const SECRET = 'service-test-secret-0123456789-abcdefghijklmnopqrstuvwxyz';
 
 let service: ExampleService;
@@ -26,7 +33,7 @@ async function loginToken(username: string, password: string): Promise<string> {
 }
 
 async function verified(token: string): Promise<ExampleClaims> {
-  return (await createVerifier<ExampleClaims>(service.auth).verify(token)).payload;
+  return (await createVerifier<ExampleClaims>(verifierOptions(service.auth)).verify(token)).payload;
 }
 
 describe('parseFields', () => {
@@ -169,7 +176,7 @@ describe('createExampleService', () => {
   it('a password change needs the current password, revokes older tokens of that user and lets a login right after through', async () => {
     const local = await createExampleService(loadConfig({ JWT_SECRET: SECRET }, { defaultPort: 3000 }), { users: await UserStore.create() });
     const login = async (username: string, password: string): Promise<string> => ((await local.login(body({ username, password }), JSON_TYPE)).body as { token: string }).token;
-    const verifier = createVerifier<ExampleClaims>(local.auth);
+    const verifier = createVerifier<ExampleClaims>(verifierOptions(local.auth));
     const before = await login('kevin', 'kevin-password');
     const admin = await login('admin', 'admin-password');
     const claims = (await verifier.verify(before)).payload;
@@ -195,7 +202,7 @@ describe('createExampleService', () => {
 
   it('refuses every token of a login with the old password still in flight when the password changed', async () => {
     const local = await createExampleService(loadConfig({ JWT_SECRET: SECRET }, { defaultPort: 3000 }), { users: await UserStore.create() });
-    const verifier = createVerifier<ExampleClaims>(local.auth);
+    const verifier = createVerifier<ExampleClaims>(verifierOptions(local.auth));
     const tokenOf = (r: { status: number; body?: Record<string, unknown> }): string | undefined => (r.status === 200 ? (r.body as { token: string }).token : undefined);
     let password = 'kevin-password';
     let changed = 0;
@@ -230,7 +237,7 @@ describe('createExampleService', () => {
   });
 
   it('accepts only HS256 with the configured secret', async () => {
-    const verifier = createVerifier<JwtClaims>(service.auth);
+    const verifier = createVerifier<JwtClaims>(verifierOptions(service.auth));
     const token = await loginToken('kevin', 'kevin-password');
     await expect(verifier.verify(token)).resolves.toBeDefined();
     const hs384 = await new SignJWT({ sub: 'kevin', iss: 'jwt-example', aud: 'jwt-example-api', exp: Math.floor(Date.now() / 1000) + 60 })
@@ -245,7 +252,7 @@ describe('refresh tokens', () => {
 
   async function fresh(env: Record<string, string> = {}) {
     const local = await createExampleService(loadConfig({ JWT_SECRET: SECRET, JWT_REFRESH_TTL: '3600', ...env }, { defaultPort: 3000 }), { users: await UserStore.create() });
-    return { local, verifier: createVerifier<ExampleClaims>(local.auth) };
+    return { local, verifier: createVerifier<ExampleClaims>(verifierOptions(local.auth)) };
   }
 
   it('/login answers a pair sharing a sid; /refresh exchanges it once, JWT_REFRESH_TTL sets its lifetime', async () => {

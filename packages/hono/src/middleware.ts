@@ -7,10 +7,14 @@
  */
 import type { AuthenticatorOptions, VerifyKey } from '@jwt/core';
 import {
+  assertOptions,
+  AUTHENTICATOR_OPTIONS,
   authErrorResponse,
+  reportFailure,
   JwtError,
   requirePermissionsOf,
   type AuthErrorResponse,
+  type AuthFailureHook,
   type Authenticator,
   type JwtClaims,
   type PermissionOptions,
@@ -83,7 +87,11 @@ export interface RequirePermissionsOptions extends PermissionOptions {
 interface Responder {
   realm: string | undefined;
   onError: ErrorHook | undefined;
+  onFailure: AuthFailureHook | undefined;
 }
+
+const JWT_OPTIONS = { ...AUTHENTICATOR_OPTIONS, onError: 'function' };
+const PERMISSION_OPTIONS = { claim: '!string', mode: '!string', realm: 'string', onError: 'function' };
 
 // Lets requirePermissions() answer with the realm and hook of the jwt() that ran before it,
 // without a context variable users would see.
@@ -120,11 +128,13 @@ export type AuthenticatorFactory<K> = <T>(options: AuthenticatorOptions<T, K>) =
 /** @internal Makes `jwt()` over one entry point's authenticator; index.ts and lite.ts each make theirs. */
 export function jwtMiddleware<K>(createAuthenticator: AuthenticatorFactory<K>): JwtMiddleware<K> {
   function jwt<T>(options: JwtOptions<T, K>): MiddlewareHandler<OptionalEnv<T & JwtClaims>> {
-    const authenticator = createAuthenticator<T>(options);
-    const responder: Responder = { realm: options.realm, onError: options.onError };
+    assertOptions(options, JWT_OPTIONS, 'jwt()');
+    const { onError, ...authOptions } = options;
+    const authenticator = createAuthenticator<T>(authOptions);
+    const responder: Responder = { realm: options.realm, onError, onFailure: options.onFailure };
     // requirePermissions() falls back to the defaults by itself: only a customised jwt() is
     // recorded, which spares the common request a WeakMap entry.
-    const custom = responder.realm !== undefined || responder.onError !== undefined;
+    const custom = responder.realm !== undefined || responder.onError !== undefined || responder.onFailure !== undefined;
     const cookie = options.cookie !== undefined;
     return createMiddleware<OptionalEnv<T & JwtClaims>>(async (c, next) => {
       // A repeated Authorization header arrives joined with ", " (Fetch semantics), which the Bearer
@@ -155,6 +165,7 @@ export function jwtMiddleware<K>(createAuthenticator: AuthenticatorFactory<K>): 
  */
 export function requirePermissions<T = JwtClaims>(permissions: string | readonly string[], options: RequirePermissionsOptions = {}): MiddlewareHandler<Env<T & JwtClaims>> {
   const required = typeof permissions === 'string' ? [permissions] : permissions;
+  assertOptions(options, PERMISSION_OPTIONS, 'requirePermissions()');
   if (!Array.isArray(required) || required.length === 0 || !required.every((p) => typeof p === 'string' && p !== '')) {
     throw new JwtError('ERR_CONFIG_INVALID', { detail: 'requirePermissions needs at least one permission name' });
   }
@@ -176,7 +187,9 @@ export function requirePermissions<T = JwtClaims>(permissions: string | readonly
         error = cause instanceof JwtError ? cause : new JwtError('ERR_INSUFFICIENT_SCOPE', { cause });
       }
     }
-    if (error !== undefined) return refuse(c, error, authErrorResponse(error, realm === undefined ? {} : { realm }), onError);
-    await next();
+    if (error === undefined) return next();
+    // The refusals of jwt() reach its onFailure through the core; a missing permission too.
+    reportFailure(inherited?.onFailure, error);
+    return refuse(c, error, authErrorResponse(error, realm === undefined ? {} : { realm }), onError);
   });
 }

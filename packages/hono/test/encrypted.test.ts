@@ -14,7 +14,7 @@ const jweKey = generateEncryptionKey();
 
 function build(requireEncryption: boolean): Hono<Env> {
   const app = new Hono<Env>();
-  app.use('/api/*', jwt({ key, decryptionKey: jweKey, requireEncryption, issuer: 'auth', realm: 'test' }));
+  app.use('/api/*', jwt({ audience: false, key, decryptionKey: jweKey, requireEncryption, issuer: 'auth', realm: 'test' }));
   app.get('/api/me', (c) => c.json({ sub: c.var.jwt.sub, email: c.var.jwt.email }));
   app.get('/api/admin', requirePermissions('admin'), (c) => c.json({ ok: true }));
   return app;

@@ -241,7 +241,7 @@ describe('jwt()', () => {
     const key = secretKey(SECRET);
     const app = new Hono();
     let broken = true;
-    app.get('/', jwt({ key, revocation: { isRevoked: () => (broken ? Promise.reject(new Error('store down')) : false) } }), (c) => c.json({ ok: true }));
+    app.get('/', jwt({ issuer: false, audience: false, key, revocation: { isRevoked: () => (broken ? Promise.reject(new Error('store down')) : false) } }), (c) => c.json({ ok: true }));
     const token = craft({ alg: 'HS256' }, claims());
     const res = await app.request('/', { headers: bearer(token) });
     expect(res.status).toBe(401);
@@ -261,13 +261,13 @@ describe('jwt()', () => {
       }
       return undefined;
     };
-    expect(code(() => jwt({ key: undefined as unknown as JwtKey }))).toBe('ERR_CONFIG_INVALID');
-    expect(code(() => jwt({ key, algorithms: [] }))).toBe('ERR_CONFIG_INVALID');
-    expect(code(() => jwt({ key, cookie: 'bad name;' }))).toBe('ERR_CONFIG_INVALID');
-    expect(code(() => jwt({ key, clockTolerance: 3600 }))).toBe('ERR_CONFIG_INVALID');
+    expect(code(() => jwt({ issuer: false, audience: false, key: undefined as unknown as JwtKey }))).toBe('ERR_CONFIG_INVALID');
+    expect(code(() => jwt({ issuer: false, audience: false, key, algorithms: [] }))).toBe('ERR_CONFIG_INVALID');
+    expect(code(() => jwt({ issuer: false, audience: false, key, cookie: 'bad name;' }))).toBe('ERR_CONFIG_INVALID');
+    expect(code(() => jwt({ issuer: false, audience: false, key, clockTolerance: 3600 }))).toBe('ERR_CONFIG_INVALID');
     expect(code(() => requirePermissions([]))).toBe('ERR_CONFIG_INVALID');
     expect(code(() => requirePermissions(''))).toBe('ERR_CONFIG_INVALID');
-    expect(code(() => jwt({ key }))).toBeUndefined();
+    expect(code(() => jwt({ issuer: false, audience: false, key }))).toBeUndefined();
     expect(code(() => requirePermissions('admin'))).toBeUndefined();
   });
 });
@@ -308,8 +308,8 @@ describe('requirePermissions()', () => {
   it('answers with the realm of the last jwt() that ran: a default one after a customised one means realm "api"', async () => {
     const key = secretKey(SECRET, { alg: 'HS256' });
     const app = new Hono<Env<Claims>>();
-    app.use('*', jwt({ key, realm: 'outer' }));
-    app.get('/inner', jwt({ key }), requirePermissions('admin'), (c) => c.json({ ok: true }));
+    app.use('*', jwt({ issuer: false, audience: false, key, realm: 'outer' }));
+    app.get('/inner', jwt({ issuer: false, audience: false, key }), requirePermissions('admin'), (c) => c.json({ ok: true }));
     app.get('/outer', requirePermissions('admin'), (c) => c.json({ ok: true }));
     const token = bearer(await f.signer.sign({ sub: 'k', permissions: ['view'] }));
     await expectRefusal(await get(app, '/inner', token), 403, { error: 'insufficient_scope' }, 'Bearer realm="api", error="insufficient_scope"');

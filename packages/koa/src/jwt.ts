@@ -1,8 +1,12 @@
 import {
+  assertOptions,
+  AUTHENTICATOR_OPTIONS,
   authErrorResponse,
   createAuthenticator,
   JwtError,
   rawHeaderValues,
+  reportFailure,
+  type AuthFailureHook,
   type AuthenticatorOptions,
   type AuthOutcome,
   type JwtClaims,
@@ -92,11 +96,13 @@ export interface RequestSettings {
   stateKey: string;
   realm: string | undefined;
   throwErrors: boolean;
+  onFailure: AuthFailureHook | undefined;
 }
 
 export const requestSettings = new WeakMap<object, RequestSettings>();
 
 const STATE_KEY = /^[A-Za-z_$][\w$]*$/;
+const JWT_OPTIONS = { ...AUTHENTICATOR_OPTIONS, stateKey: '!string', tokenKey: '!string', passthrough: 'boolean', getToken: 'function', isRevoked: 'function', unless: 'object|function', throwErrors: 'boolean' };
 
 /** Configuration mistakes throw when the middleware is built, not at the first request. */
 function configError(detail: string): JwtError {
@@ -144,7 +150,7 @@ function authorizationOf(ctx: Context): string | readonly string[] | undefined {
 export function jwt<T = JwtClaims, K extends string = 'user'>(options: JwtOptions<T, K> & ({ passthrough: true } | { optional: true })): Middleware<OptionalJwtState<T, K>>;
 export function jwt<T = JwtClaims, K extends string = 'user'>(options: JwtOptions<T, K>): Middleware<JwtState<T, K>>;
 export function jwt<T = JwtClaims, K extends string = 'user'>(options: JwtOptions<T, K>): Middleware<OptionalJwtState<T, K>> {
-  if (typeof options !== 'object' || options === null) throw configError('jwt() needs an options object with a key');
+  assertOptions(options, JWT_OPTIONS, 'jwt()');
   const { stateKey = 'user' as K, tokenKey, passthrough = false, getToken, isRevoked, unless, throwErrors = false, ...core } = options;
   for (const [name, value] of [['stateKey', stateKey], ['tokenKey', tokenKey]] as const) {
     if (value !== undefined && (typeof value !== 'string' || !STATE_KEY.test(value) || value === '__proto__')) throw configError(`${name} must be an identifier-like property name`);
@@ -153,12 +159,14 @@ export function jwt<T = JwtClaims, K extends string = 'user'>(options: JwtOption
   if (isRevoked !== undefined && typeof isRevoked !== 'function') throw configError('isRevoked must be a function');
   const skip = compileUnless(unless);
   const auth = createAuthenticator<T>(core);
-  const settings: RequestSettings = { stateKey, realm: core.realm, throwErrors };
-  const custom = stateKey !== 'user' || core.realm !== undefined || throwErrors;
+  const settings: RequestSettings = { stateKey, realm: core.realm, throwErrors, onFailure: core.onFailure };
+  const custom = stateKey !== 'user' || core.realm !== undefined || throwErrors || core.onFailure !== undefined;
   const errorOptions = core.realm === undefined ? {} : { realm: core.realm };
   type Outcome = AuthOutcome<T & JwtClaims>;
   const fail = (error: unknown): Outcome => {
     const jwtError = error instanceof JwtError ? error : new JwtError('ERR_JWT_MALFORMED', { cause: error });
+    // Refusals decided here (getToken, isRevoked) reach onFailure like the core's own.
+    reportFailure(core.onFailure, jwtError);
     return { ok: false, error: jwtError, response: authErrorResponse(jwtError, errorOptions) };
   };
 

@@ -1,4 +1,4 @@
-import { authErrorResponse, isJwtError, JwtError, requirePermissionsOf, type JwtClaims, type PermissionOptions } from '@jwt/core';
+import { assertOptions, authErrorResponse, isJwtError, JwtError, reportFailure, requirePermissionsOf, type JwtClaims, type PermissionOptions } from '@jwt/core';
 import type { Middleware } from 'koa';
 import { reject } from './errors.js';
 import { requestSettings } from './jwt.js';
@@ -30,6 +30,7 @@ export interface RequirePermissionsOptions extends PermissionOptions {
  */
 export function requirePermissions(permissions: string | readonly string[], options: RequirePermissionsOptions = {}): Middleware {
   const required = typeof permissions === 'string' ? [permissions] : permissions;
+  assertOptions(options, { claim: '!string', mode: '!string', stateKey: '!string', realm: 'string', throwErrors: 'boolean' }, 'requirePermissions()');
   const check: PermissionOptions = { mode: options.mode ?? 'all', ...(options.claim === undefined ? {} : { claim: options.claim }) };
   // Runs the core's own argument checks now, so a mistake fails at startup, not at the first request.
   try {
@@ -54,7 +55,8 @@ export function requirePermissions(permissions: string | readonly string[], opti
         failure = error instanceof JwtError ? error : new JwtError('ERR_INSUFFICIENT_SCOPE', { cause: error });
       }
     }
-    if (failure !== undefined) return reject(ctx, authErrorResponse(failure, realm === undefined ? {} : { realm }), failure, throwErrors);
-    return next();
+    if (failure === undefined) return next();
+    reportFailure(settings?.onFailure, failure);
+    return reject(ctx, authErrorResponse(failure, realm === undefined ? {} : { realm }), failure, throwErrors);
   };
 }

@@ -134,16 +134,16 @@ describe('jwt({ cache }) on Koa', () => {
   });
 
   it('refuses a malformed cache option when the middleware is built', () => {
-    for (const cache of ['yes', 1, null, { size: 10 }, { max: 0 }, { max: 2.5 }, { max: 1_000_000 }]) {
+    for (const cache of ['yes', 1, null, { size: 10 }, { mx: 10 }, { max: undefined }, { max: 0 }, { max: 2.5 }, { max: 1_000_000 }]) {
       let error: unknown;
       try {
-        jwt({ key: secretKey(SECRET), cache: cache as never });
+        jwt({ key: secretKey(SECRET), issuer: 'auth', audience: 'api', cache: cache as never });
       } catch (caught) {
         error = caught;
       }
       expect(error).toBeInstanceOf(JwtError);
       expect((error as JwtError).code).toBe('ERR_CONFIG_INVALID');
     }
-    for (const cache of [true, false, { max: 10 }]) expect(() => jwt({ key: secretKey(SECRET), cache })).not.toThrow();
+    for (const cache of [true, false, { max: 10 }]) expect(() => jwt({ key: secretKey(SECRET), issuer: 'auth', audience: 'api', cache })).not.toThrow();
   });
 });

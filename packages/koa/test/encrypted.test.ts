@@ -14,7 +14,7 @@ const nested = (claims: Record<string, unknown>): Promise<string> => encrypt(cla
 
 async function appWith(requireEncryption: boolean) {
   const app = new Koa();
-  app.use(jwt({ key, decryptionKey: jweKey, requireEncryption, issuer: ISSUER, algorithms: ['HS256'] }));
+  app.use(jwt({ audience: false, key, decryptionKey: jweKey, requireEncryption, issuer: ISSUER, algorithms: ['HS256'] }));
   app.use((ctx) => {
     const user = (ctx.state as { user: Record<string, unknown> }).user;
     ctx.body = { sub: user.sub, email: user.email };

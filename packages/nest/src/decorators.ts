@@ -49,10 +49,13 @@ export function RequireAnyPermission(...permissions: [string, ...string[]]): Cla
   return PermissionsMetadata(requirement(permissions, 'any', 'RequireAnyPermission'));
 }
 
-const claimsParam = createParamDecorator((claim: string | undefined, context: ExecutionContext): unknown => {
+/** @internal Named so the start-up route check can recognise `@Claims()` among a handler's parameters. */
+export function readClaims(claim: string | undefined, context: ExecutionContext): unknown {
   const claims = context.switchToHttp().getRequest<Partial<AuthenticatedRequest>>().user;
   return claim === undefined ? claims : claims?.[claim];
-});
+}
+
+const claimsParam = createParamDecorator(readClaims);
 
 /**
  * Injects the verified claims, or one claim by name. Give the claims type to check the name:

@@ -1,6 +1,6 @@
 import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { HttpAdapterHost, Reflector } from '@nestjs/core';
-import { authErrorResponse, JwtError, rawHeaderValues, requirePermissionsOf, type AuthErrorResponse } from '@jwt/core';
+import { authErrorResponse, JwtError, rawHeaderValues, reportFailure, requirePermissionsOf, type AuthErrorResponse } from '@jwt/core';
 import { PermissionsMetadata, Public, type AuthenticatedRequest, type PermissionRequirement } from './decorators.js';
 import { JwtForbiddenException, JwtUnauthorizedException } from './exceptions.js';
 import { JWT_AUTH_RUNTIME, type JwtAuthRuntime } from './options.js';
@@ -75,7 +75,10 @@ export class JwtAuthGuard implements CanActivate {
     if (!outcome.ok) return this.refuse(http.getResponse(), outcome.response, outcome.error);
     if (outcome.result === undefined) {
       // `optional: true` lets anonymous requests through, but never into a route needing permissions.
-      return requirements.length === 0 || this.refuse(http.getResponse(), this.answer(new JwtError('ERR_JWT_MISSING')));
+      if (requirements.length === 0) return true;
+      const missing = new JwtError('ERR_JWT_MISSING');
+      reportFailure(this.runtime.onFailure, missing);
+      return this.refuse(http.getResponse(), this.answer(missing));
     }
     const claims = outcome.result.payload;
     request.user = claims;
@@ -83,6 +86,7 @@ export class JwtAuthGuard implements CanActivate {
       try {
         requirePermissionsOf(claims, permissions, { claim: this.runtime.permissionsClaim, mode });
       } catch (error) {
+        reportFailure(this.runtime.onFailure, error);
         return this.refuse(http.getResponse(), this.answer(error), error instanceof JwtError ? error : undefined);
       }
     }

@@ -4,7 +4,7 @@ export { JwtForbiddenException, JwtUnauthorizedException, isJwtAuthException } f
 export type { JwtAuthFailure } from './exceptions.js';
 export { JwtAuthGuard } from './guard.js';
 export { JwtAuthModule } from './module.js';
-export type { JwtAuthModuleAsyncOptions, JwtAuthModuleExtras } from './module.js';
+export type { ExactJwtAuthOptions, JwtAuthModuleAsyncOptions, JwtAuthModuleExtras } from './module.js';
 export { JWT_AUTH_OPTIONS } from './options.js';
 export type { JwtAuthOptions } from './options.js';
 export { JwtSignerService } from './signer.js';

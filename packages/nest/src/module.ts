@@ -1,8 +1,9 @@
 import { Module, type DynamicModule, type InjectionToken, type ModuleMetadata, type OptionalFactoryDependency, type Provider } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
+import { APP_GUARD, DiscoveryModule } from '@nestjs/core';
 import { JwtAuthGuard } from './guard.js';
 import { createJwtAuthRuntime, JWT_AUTH_OPTIONS, JWT_AUTH_RUNTIME, type JwtAuthOptions } from './options.js';
 import { JwtRefreshService } from './refresh.js';
+import { JwtAuthRouteCheck } from './route-check.js';
 import { JwtSignerService } from './signer.js';
 
 export interface JwtAuthModuleExtras {
@@ -19,7 +20,13 @@ export interface JwtAuthModuleExtras {
   globalGuard?: boolean;
 }
 
-export interface JwtAuthModuleAsyncOptions extends JwtAuthModuleExtras {
+/**
+ * `R` with no key that {@link JwtAuthOptions} does not know: a factory's return type is not
+ * checked for excess properties, so a misspelled option (`audiance`) would otherwise compile.
+ */
+export type ExactJwtAuthOptions<R> = R & Record<Exclude<keyof R, keyof JwtAuthOptions>, never>;
+
+export interface JwtAuthModuleAsyncOptions<R extends JwtAuthOptions = JwtAuthOptions> extends JwtAuthModuleExtras {
   /** Modules whose providers the factory needs, e.g. `ConfigModule`. */
   imports?: ModuleMetadata['imports'];
   /** Providers passed to the factory, in order, e.g. `[ConfigService]`. */
@@ -28,7 +35,7 @@ export interface JwtAuthModuleAsyncOptions extends JwtAuthModuleExtras {
    * Returns the module options; may be async (read a key file, fetch a secret).
    * @example useFactory: (config: ConfigService) => ({ key: secretKey(config.getOrThrow('JWT_SECRET')), issuer: 'auth' })
    */
-  useFactory: (...args: never[]) => JwtAuthOptions | Promise<JwtAuthOptions>;
+  useFactory: (...args: never[]) => ExactJwtAuthOptions<R> | Promise<ExactJwtAuthOptions<R>>;
 }
 
 function definition(options: Provider, extras: JwtAuthModuleExtras, imports: ModuleMetadata['imports'] = []): DynamicModule {
@@ -38,12 +45,13 @@ function definition(options: Provider, extras: JwtAuthModuleExtras, imports: Mod
     JwtAuthGuard,
     JwtSignerService,
     JwtRefreshService,
+    JwtAuthRouteCheck,
   ];
   if (extras.globalGuard === true) providers.push({ provide: APP_GUARD, useExisting: JwtAuthGuard });
   return {
     module: JwtAuthModule,
     global: extras.global === true,
-    imports,
+    imports: [DiscoveryModule, ...imports],
     providers,
     exports: [JWT_AUTH_OPTIONS, JWT_AUTH_RUNTIME, JwtAuthGuard, JwtSignerService, JwtRefreshService],
   };
@@ -71,11 +79,11 @@ export class JwtAuthModule {
    *   useFactory: (config: ConfigService) => ({ key: secretKey(config.getOrThrow('JWT_SECRET')), audience: 'api' }),
    * })
    */
-  static forRootAsync(options: JwtAuthModuleAsyncOptions): DynamicModule {
+  static forRootAsync<R extends JwtAuthOptions>(options: JwtAuthModuleAsyncOptions<R>): DynamicModule {
     const provider: Provider = {
       provide: JWT_AUTH_OPTIONS,
       // The public type takes any parameter list; Nest calls it with the resolved `inject` list.
-      useFactory: options.useFactory as (...args: unknown[]) => JwtAuthOptions | Promise<JwtAuthOptions>,
+      useFactory: options.useFactory as unknown as (...args: unknown[]) => JwtAuthOptions | Promise<JwtAuthOptions>,
       inject: options.inject ?? [],
     };
     return definition(provider, options, options.imports);

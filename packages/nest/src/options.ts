@@ -1,4 +1,7 @@
+import { Logger } from '@nestjs/common';
 import {
+  assertOptions,
+  AUTHENTICATOR_OPTIONS,
   createAuthenticator,
   createSigner,
   importKey,
@@ -6,7 +9,9 @@ import {
   isKeyProvider,
   isKeyRing,
   JwtError,
+  SIGNER_OPTIONS,
   type AccessTokenOptions,
+  type AuthFailureHook,
   type Authenticator,
   type AuthenticatorOptions,
   type JwtClaims,
@@ -39,10 +44,13 @@ export interface JwtAuthOptions<T extends JwtClaims = JwtClaims> extends Authent
    */
   cache?: boolean | { max?: number };
   /**
-   * Defaults for `JwtSignerService`. `key` defaults to the module's `key` when that key can sign
-   * (an HMAC secret, a private key or a `KeyRing`); `issuer` and `audience` default to the verification
-   * options when those are single strings, so issued tokens pass this module's own guard.
-   * @default undefined (tokens get `iat`, plus `iss`/`aud` as above; pass `expiresIn`)
+   * What `JwtSignerService` signs with; without it the service refuses to sign. `expiresIn` is
+   * required (`false` when every call passes its own `exp`), so a forgotten lifetime stops the
+   * application at start-up, not at the first login. `key` defaults to the module's `key` when
+   * that key can sign (an HMAC secret, a private key or a `KeyRing`); `issuer` and `audience`
+   * default to the verification options when those are single strings, so issued tokens pass
+   * this module's own guard.
+   * @default undefined (JwtSignerService does not sign)
    * @example signOptions: { expiresIn: '15m', jwtId: true }
    */
   signOptions?: Partial<SignerOptions>;
@@ -78,16 +86,28 @@ export interface JwtRefreshOptions extends Omit<RefreshTokensOptions, 'access' |
   revocation?: RevocationStore;
 }
 
+/** The rules of {@link JwtAuthOptions} (the core's, plus this module's own). */
+export const JWT_AUTH_OPTION_RULES = { ...AUTHENTICATOR_OPTIONS, signOptions: 'object', permissionsClaim: '!string', refresh: '!object' };
+
+const logger = new Logger('JwtAuthGuard');
+
+/** Each refusal as one warning line: the code and the failing claim, never the token. */
+const logFailure: AuthFailureHook = ({ code, reason, status }) => logger.warn(`request refused with ${status}: ${code} (${reason})`);
+
 /** @internal */
 export interface JwtAuthRuntime {
   authenticator: Authenticator;
   /** Undefined when no signing key is configured (a JWKS, a key set or a public key only). */
   signer: Signer | undefined;
   signDefaults: SignerOptions | undefined;
+  /** The module's key (when it can sign), issuer and audience: the defaults under `signOptions`. */
+  signBase: Partial<SignerOptions>;
   realm: string | undefined;
   permissionsClaim: string;
   /** Whether a token cookie is configured: without one, the guard reads no cookie header. */
   cookie: boolean;
+  /** Told of each refusal; the Nest Logger unless the options say otherwise. */
+  onFailure: AuthFailureHook;
 }
 
 /** A JWKS location, which the core fetches keys from; the same test as the core's verifier. */
@@ -110,25 +130,37 @@ function canSign(key: VerifyKey): key is JwtKey | KeyRing {
  * option stops the application at bootstrap instead of failing the first request.
  */
 export async function createJwtAuthRuntime(options: JwtAuthOptions): Promise<JwtAuthRuntime> {
-  if (typeof options !== 'object' || options === null) {
-    throw new JwtError('ERR_CONFIG_INVALID', { detail: 'JwtAuthModule needs an options object with a key' });
+  assertOptions(options, JWT_AUTH_OPTION_RULES, 'JwtAuthModule');
+  const { signOptions, permissionsClaim = 'permissions', onFailure = logFailure, refresh: _refresh, ...authOptions } = options;
+  if (signOptions !== undefined) {
+    assertOptions(signOptions, SIGNER_OPTIONS, 'JwtAuthModule signOptions');
+    if (signOptions.expiresIn === undefined && signOptions.requireExp !== false) {
+      throw new JwtError('ERR_CONFIG_INVALID', {
+        detail: "JwtAuthModule: signOptions.expiresIn is required, e.g. signOptions: { expiresIn: '15m' }; signOptions: { expiresIn: false } when every sign() call passes its own exp",
+      });
+    }
   }
-  const { signOptions, permissionsClaim = 'permissions', refresh: _refresh, ...authOptions } = options;
   if (typeof permissionsClaim !== 'string' || permissionsClaim === '') {
     throw new JwtError('ERR_CONFIG_INVALID', { detail: 'permissionsClaim must be a non-empty string' });
   }
   // A raw key (string, PEM, JWK, KeyObject) is imported once so the verifier and the signer share it.
   // A JWKS URL is not key material: the authenticator turns it into a remote key set.
   const key = authOptions.key !== undefined && authOptions.key !== null && isRawKeyInput(authOptions.key) ? await importKey(authOptions.key) : authOptions.key;
-  const authenticator = createAuthenticator({ ...authOptions, key });
+  const authenticator = createAuthenticator({ ...authOptions, key, onFailure });
 
+  // What the module's tokens are signed with by default, signOptions or not: refresh's access
+  // side starts from it even when JwtSignerService is not configured.
+  const signBase: Partial<SignerOptions> = {};
+  if (canSign(key)) signBase.key = key;
+  if (typeof authOptions.issuer === 'string') signBase.issuer = authOptions.issuer;
+  if (typeof authOptions.audience === 'string') signBase.audience = authOptions.audience;
   let signDefaults: SignerOptions | undefined;
   const rawSignKey = signOptions?.key;
-  const signKey = rawSignKey === undefined ? (canSign(key) ? key : undefined) : isKeyRing(rawSignKey) ? rawSignKey : await importKey(rawSignKey);
+  const signKey = signOptions === undefined ? undefined : rawSignKey === undefined ? signBase.key : isKeyRing(rawSignKey) ? rawSignKey : await importKey(rawSignKey);
   if (signKey !== undefined) {
     signDefaults = { ...signOptions, key: signKey };
-    if (signOptions?.issuer === undefined && typeof authOptions.issuer === 'string') signDefaults.issuer = authOptions.issuer;
-    if (signOptions?.audience === undefined && typeof authOptions.audience === 'string') signDefaults.audience = authOptions.audience;
+    if (signOptions?.issuer === undefined && signBase.issuer !== undefined) signDefaults.issuer = signBase.issuer;
+    if (signOptions?.audience === undefined && signBase.audience !== undefined) signDefaults.audience = signBase.audience;
   } else if (signOptions !== undefined) {
     throw new JwtError('ERR_CONFIG_INVALID', {
       detail: 'signOptions needs a key: the verification key cannot sign (a public key, a key set, a JWKS or a resolver)',
@@ -138,8 +170,10 @@ export async function createJwtAuthRuntime(options: JwtAuthOptions): Promise<Jwt
     authenticator,
     signer: signDefaults === undefined ? undefined : createSigner(signDefaults),
     signDefaults,
+    signBase,
     realm: authOptions.realm,
     permissionsClaim,
     cookie: authOptions.cookie !== undefined,
+    onFailure,
   };
 }

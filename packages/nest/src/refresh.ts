@@ -41,10 +41,10 @@ function build(options: JwtAuthOptions, runtime: JwtAuthRuntime): RefreshTokens 
   if (refresh === undefined) return undefined;
   if (typeof refresh !== 'object' || refresh === null) throw new JwtError('ERR_CONFIG_INVALID', { detail: 'refresh must be an object' });
   const { access: accessOverrides, revocation = options.revocation, ...rest } = refresh;
-  if (runtime.signDefaults === undefined && accessOverrides?.key === undefined) {
+  const access = { ...runtime.signBase, ...runtime.signDefaults, ...accessOverrides } as AccessTokenOptions;
+  if (access.key === undefined) {
     throw new JwtError('ERR_CONFIG_INVALID', { detail: 'refresh needs a signing key: the module verifies with a public key, a key set or a JWKS; set signOptions.key' });
   }
-  const access = { ...runtime.signDefaults, ...accessOverrides } as AccessTokenOptions;
   return createRefreshTokens({ ...rest, access, revocation: revocation as RevocationStore });
 }
 

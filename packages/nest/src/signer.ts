@@ -21,7 +21,7 @@ export class JwtSignerService {
     const { signer, signDefaults } = this.runtime;
     if (signer === undefined || signDefaults === undefined) {
       return Promise.reject(new JwtError('ERR_CONFIG_INVALID', {
-        detail: 'JwtSignerService has no signing key: the module verifies with a public key, a key set or a JWKS; set signOptions.key',
+        detail: 'JwtSignerService cannot sign: set signOptions in the JwtAuthModule options, with expiresIn (and key when the verification key is a public key, a key set or a JWKS)',
       }));
     }
     if (options === undefined) return signer.sign(claims);

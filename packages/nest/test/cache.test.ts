@@ -166,16 +166,16 @@ describe.each(PLATFORMS)('JwtAuthModule({ cache }) on %s', (platform) => {
 });
 
 describe('JwtAuthModule refuses a malformed cache option at bootstrap', () => {
-  it.each([['yes'], [1], [null], [{ size: 10 }], [{ max: 0 }], [{ max: 1_000_000 }]])('cache: %j', async (cache) => {
+  it.each([['yes'], [1], [null], [{ size: 10 }], [{ mx: 10 }], [{ max: undefined }], [{ max: 0 }], [{ max: 1_000_000 }]])('cache: %j', async (cache) => {
     const compiling = Test.createTestingModule({
-      imports: [JwtAuthModule.forRoot({ key: secretKey(SECRET), cache: cache as never })],
+      imports: [JwtAuthModule.forRoot({ key: secretKey(SECRET), issuer: 'auth', audience: 'api', cache: cache as never })],
       controllers: [MeController],
     }).compile();
     await expect(compiling).rejects.toMatchObject({ code: 'ERR_CONFIG_INVALID' });
   });
 
   it('and accepts { max }', async () => {
-    const moduleRef = await Test.createTestingModule({ imports: [JwtAuthModule.forRoot({ key: secretKey(SECRET), cache: { max: 10 } })], controllers: [MeController] }).compile();
+    const moduleRef = await Test.createTestingModule({ imports: [JwtAuthModule.forRoot({ key: secretKey(SECRET), issuer: 'auth', audience: 'api', cache: { max: 10 } })], controllers: [MeController] }).compile();
     await moduleRef.close();
   });
 });

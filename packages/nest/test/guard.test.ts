@@ -331,7 +331,7 @@ describe.each(PLATFORMS)('JwtAuthGuard as a global guard on %s', (platform) => {
 
   beforeAll(async () => {
     server = await startApp(platform, {
-      imports: [JwtAuthModule.forRoot({ key, realm: REALM, globalGuard: true })],
+      imports: [JwtAuthModule.forRoot({ issuer: false, audience: false, key, realm: REALM, globalGuard: true })],
       controllers: [GlobalController, DocsController],
     });
   });
@@ -376,7 +376,7 @@ describe.each(PLATFORMS)("users' exception filters on %s", (platform) => {
   let server: RunningApp;
 
   beforeAll(async () => {
-    server = await startApp(platform, { imports: [JwtAuthModule.forRoot({ key, realm: REALM })], controllers: [RoutesController] }, (app) => app.useGlobalFilters(filter));
+    server = await startApp(platform, { imports: [JwtAuthModule.forRoot({ issuer: false, audience: false, key, realm: REALM })], controllers: [RoutesController] }, (app) => app.useGlobalFilters(filter));
   });
   afterAll(() => server.close());
 
@@ -429,7 +429,7 @@ describe.each(PLATFORMS)('module options on %s', (platform) => {
   beforeAll(async () => {
     key = generateSecret();
     server = await startApp(platform, {
-      imports: [JwtAuthModule.forRoot({ key, realm: REALM, optional: true, permissionsClaim: 'scope' })],
+      imports: [JwtAuthModule.forRoot({ issuer: false, audience: false, key, realm: REALM, optional: true, permissionsClaim: 'scope' })],
       controllers: [OptionalController],
     });
   });
@@ -451,7 +451,7 @@ describe.each(PLATFORMS)('module options on %s', (platform) => {
   });
 
   it('the default realm is "api"', async () => {
-    const other = await startApp(platform, { imports: [JwtAuthModule.forRoot({ key })], controllers: [RoutesController] });
+    const other = await startApp(platform, { imports: [JwtAuthModule.forRoot({ issuer: false, audience: false, key })], controllers: [RoutesController] });
     try {
       expect((await call(other.url, '/me')).wwwAuthenticate).toBe('Bearer realm="api"');
     } finally {

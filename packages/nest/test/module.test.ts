@@ -111,9 +111,10 @@ describe.each(PLATFORMS)('key sets, key rings and JWKS on %s', (platform) => {
   });
   afterAll(() => new Promise<void>((resolve) => jwksServer.close(() => resolve())));
 
-  const check = async (options: () => JwtAuthOptions | Promise<JwtAuthOptions>) => {
+  // These cases are about keys: the issuer and audience checks are opted out explicitly.
+  const check = async (options: () => Partial<JwtAuthOptions> | Promise<Partial<JwtAuthOptions>>) => {
     const server = await startApp(platform, {
-      imports: [JwtAuthModule.forRootAsync({ useFactory: async () => ({ ...(await options()), realm: REALM }) })],
+      imports: [JwtAuthModule.forRootAsync({ useFactory: async (): Promise<JwtAuthOptions> => ({ issuer: false, audience: false, ...(await options()), realm: REALM }) as JwtAuthOptions })],
       controllers: [AuthController],
     });
     try {
@@ -172,7 +173,7 @@ describe.each(PLATFORMS)('key sets, key rings and JWKS on %s', (platform) => {
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
     const deadUrl = new URL(`http://127.0.0.1:${(closed.address() as AddressInfo).port}/jwks.json`);
     await new Promise<void>((resolve) => closed.close(() => resolve()));
-    const server = await startApp(platform, { imports: [JwtAuthModule.forRoot({ key: deadUrl, realm: REALM })], controllers: [AuthController] });
+    const server = await startApp(platform, { imports: [JwtAuthModule.forRoot({ issuer: false, audience: false, key: deadUrl, realm: REALM })], controllers: [AuthController] });
     try {
       const token = await sign({ sub: 'kevin' }, current, { expiresIn: 60 });
       expect(shape(await call(server.url, '/me', bearer(token)))).toEqual(invalidToken('key set unavailable'));
@@ -209,7 +210,7 @@ describe.each(PLATFORMS)('global and scoped registration on %s', (platform) => {
   const key = generateSecret();
 
   it('global: true makes the guard usable in modules that do not import JwtAuthModule', async () => {
-    const server = await startApp(platform, { imports: [JwtAuthModule.forRoot({ key, global: true, realm: REALM }), FeatureModule] });
+    const server = await startApp(platform, { imports: [JwtAuthModule.forRoot({ issuer: false, audience: false, key, global: true, realm: REALM }), FeatureModule] });
     try {
       expect(shape(await call(server.url, '/feature'))).toEqual(MISSING);
       expect((await call(server.url, '/feature', bearer(await sign({ sub: 'kevin' }, key, { expiresIn: 60 })))).body).toBe('{"sub":"kevin"}');
@@ -219,11 +220,11 @@ describe.each(PLATFORMS)('global and scoped registration on %s', (platform) => {
   });
 
   it('without global, such a module cannot resolve the guard and the application does not start', async () => {
-    await expect(Test.createTestingModule({ imports: [JwtAuthModule.forRoot({ key }), FeatureModule] }).compile()).rejects.toThrow(/JwtAuthGuard|JWT_AUTH_RUNTIME/);
+    await expect(Test.createTestingModule({ imports: [JwtAuthModule.forRoot({ issuer: false, audience: false, key }), FeatureModule] }).compile()).rejects.toThrow(/JwtAuthGuard|JWT_AUTH_RUNTIME/);
   });
 
   it('forRootAsync honours global too', async () => {
-    const server = await startApp(platform, { imports: [JwtAuthModule.forRootAsync({ global: true, useFactory: () => ({ key }) }), FeatureModule] });
+    const server = await startApp(platform, { imports: [JwtAuthModule.forRootAsync({ global: true, useFactory: () => ({ key, issuer: false, audience: false }) }), FeatureModule] });
     try {
       expect((await call(server.url, '/feature', bearer(await sign({ sub: 'kevin' }, key, { expiresIn: 60 })))).status).toBe(200);
     } finally {
@@ -238,16 +239,17 @@ class NeedsSigner {
 }
 
 describe('configuration mistakes stop the application at bootstrap', () => {
-  const bootstrap = (options: JwtAuthOptions) => Test.createTestingModule({ imports: [JwtAuthModule.forRootAsync({ useFactory: () => options })], providers: [NeedsSigner] }).compile();
+  const bootstrap = (options: Partial<JwtAuthOptions>) =>
+    Test.createTestingModule({ imports: [JwtAuthModule.forRootAsync({ useFactory: (): JwtAuthOptions => ({ issuer: false, audience: false, ...options }) as JwtAuthOptions })], providers: [NeedsSigner] }).compile();
 
   it('accepts a valid configuration', async () => {
-    const moduleRef = await bootstrap({ key: SECRET });
+    const moduleRef = await bootstrap({ key: SECRET, signOptions: { expiresIn: 60 } });
     const token = await moduleRef.get(NeedsSigner).signer.sign({ sub: 'k' }, { expiresIn: 60 });
     expect(decodeUnverified(token).payload.sub).toBe('k');
     await moduleRef.close();
   });
 
-  it.each<[string, JwtAuthOptions, string]>([
+  it.each<[string, Partial<JwtAuthOptions>, string]>([
     ['a weak secret', { key: 'short' }, 'ERR_KEY_WEAK'],
     ['no key', { key: undefined as unknown as string }, 'ERR_CONFIG_INVALID'],
     ['a PEM public key given as an HMAC secret', { key: '-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----' }, 'ERR_KEY_INVALID'],
@@ -256,19 +258,21 @@ describe('configuration mistakes stop the application at bootstrap', () => {
     ['signOptions with a JWKS URL as the only key', { key: new URL('http://127.0.0.1:9/jwks.json'), signOptions: { expiresIn: 60 } }, 'ERR_CONFIG_INVALID'],
     ['an invalid cookie name', { key: SECRET, cookie: 'bad name' }, 'ERR_CONFIG_INVALID'],
     ['an unknown algorithm', { key: SECRET, algorithms: ['HS1' as 'HS256'] }, 'ERR_CONFIG_INVALID'],
+    ['algorithms the key cannot serve', { key: SECRET, algorithms: ['RS256'] }, 'ERR_CONFIG_INVALID'],
+    ['signOptions without expiresIn', { key: SECRET, signOptions: { jwtId: true } }, 'ERR_CONFIG_INVALID'],
   ])('refuses %s', async (_name, options, code) => {
     await expect(bootstrap(options)).rejects.toMatchObject({ code });
   });
 
   it('refuses signing with a public key', async () => {
     const { publicKey } = await generateKeyPair('ES256');
-    await expect(bootstrap({ key: publicKey, signOptions: { key: publicKey } })).rejects.toMatchObject({ code: 'ERR_KEY_INVALID' });
+    await expect(bootstrap({ key: publicKey, signOptions: { key: publicKey, expiresIn: 60 } })).rejects.toMatchObject({ code: 'ERR_KEY_INVALID' });
   });
 });
 
 describe('JwtAuthGuard outside HTTP', () => {
   it('refuses other transports instead of letting them through', async () => {
-    const moduleRef = await Test.createTestingModule({ imports: [JwtAuthModule.forRoot({ key: generateSecret() })] }).compile();
+    const moduleRef = await Test.createTestingModule({ imports: [JwtAuthModule.forRoot({ issuer: false, audience: false, key: generateSecret() })] }).compile();
     const guard = moduleRef.get(JwtAuthGuard);
     const rpc = { getType: () => 'rpc', getClass: () => Object, getHandler: () => () => undefined } as unknown as Parameters<JwtAuthGuard['canActivate']>[0];
     await expect(guard.canActivate(rpc)).resolves.toBe(false);

@@ -134,4 +134,16 @@ describe('JwtAuthModule refresh configuration', () => {
     const bare = await compile({ key, issuer: 'auth', audience: 'api' });
     await expect(bare.issue({ sub: 'kevin' })).rejects.toMatchObject({ code: 'ERR_CONFIG_INVALID' });
   });
+
+  it('the refresh option goes through the options check: a misspelt name, an unset value', async () => {
+    const revocation = new MemoryRevocationStore();
+    const refused = (options: unknown, message: RegExp) =>
+      expect(compile(options as Parameters<typeof JwtAuthModule.forRoot>[0])).rejects.toMatchObject({ code: 'ERR_CONFIG_INVALID', message: expect.stringMatching(message) });
+    await refused({ key, issuer: 'auth', audience: 'api', revocation, refersh: { access: { expiresIn: 60 } } }, /JwtAuthModule: unknown option "refersh" \(did you mean "refresh"\?\)/);
+    await refused({ key, issuer: 'auth', audience: 'api', revocation, refresh: undefined }, /JwtAuthModule: refresh is undefined/);
+    await refused({ key, issuer: 'auth', audience: 'api', revocation, refresh: { access: { expiresIn: 60 }, absoluteLifetme: '30d' } }, /unknown option "absoluteLifetme" \(did you mean "absoluteLifetime"\?\)/);
+    await refused({ key, issuer: 'auth', audience: 'api', revocation, refresh: { access: { expiresin: 60 } } }, /unknown option "expiresin" \(did you mean "expiresIn"\?\)/);
+    const service = await compile({ key, issuer: 'auth', audience: 'api', revocation, refresh: { access: { expiresIn: 60 }, absoluteLifetime: '30d' } });
+    expect((await service.issue({ sub: 'kevin' })).expiresIn).toBe(60);
+  });
 });

@@ -116,7 +116,7 @@ describe('@jwt/core installed by version range from the local registry', () => {
 const key = secretKey('pack-test-secret-that-is-at-least-32-bytes-long');
 const signer: Signer = createSigner({ key, expiresIn: '5m' });
 export async function check(token: string): Promise<string | undefined> {
-  const { payload } = await verify<{ permissions: string[] }>(token, key, { algorithms: ['HS256'] });
+  const { payload } = await verify<{ permissions: string[] }>(token, key, { algorithms: ['HS256'], issuer: 'pack', audience: 'pack-api' });
   const perms: string[] = payload.permissions;
   return perms[0] ?? (await signer.sign({ sub: 'x' }));
 }
@@ -135,13 +135,14 @@ export function codeOf(error: unknown): JwtErrorCode | undefined {
 const key = lite.secretKey('pack-test-secret-that-is-at-least-32-bytes-long');
 const token = await lite.sign({ sub: 'kevin' }, key, { expiresIn: '5m' });
 const other = lite.secretKey('PACK-TEST-SECRET-THAT-IS-AT-LEAST-32-BYTES-LONG');
+const open = { issuer: false, audience: false };
 const code = (p) => p.then(() => 'accepted', (e) => (e instanceof lite.JwtError ? e.code : 'not a JwtError: ' + e));
 console.log(JSON.stringify({
-  sub: (await lite.verify(token, key)).payload.sub,
-  otherKey: await code(lite.verify(token, other)),
-  rawKey: await code(lite.verify(token, 'pack-test-secret-that-is-at-least-32-bytes-long')),
+  sub: (await lite.verify(token, key, open)).payload.sub,
+  otherKey: await code(lite.verify(token, other, open)),
+  rawKey: await code(lite.verify(token, 'pack-test-secret-that-is-at-least-32-bytes-long', open)),
   sameJwtError: lite.JwtError === full.JwtError,
-  mainKeyInLite: (await lite.verify(await full.sign({ sub: 'm' }, full.secretKey('pack-test-secret-that-is-at-least-32-bytes-long'), { expiresIn: 60 }), key)).payload.sub,
+  mainKeyInLite: (await lite.verify(await full.sign({ sub: 'm' }, full.secretKey('pack-test-secret-that-is-at-least-32-bytes-long'), { expiresIn: 60 }), key, open)).payload.sub,
 }));
 `;
   const liteExpected = { sub: 'kevin', otherKey: 'ERR_JWS_SIGNATURE_INVALID', rawKey: 'ERR_CONFIG_INVALID', sameJwtError: true, mainKeyInLite: 'm' };
@@ -161,12 +162,12 @@ console.log(JSON.stringify({
     const usage = `
 const key = secretKey('pack-test-secret-that-is-at-least-32-bytes-long');
 export async function check(token: string): Promise<string | undefined> {
-  const { payload } = await verify<{ permissions: string[] }>(token, key, { algorithms: ['HS256'] });
+  const { payload } = await verify<{ permissions: string[] }>(token, key, { algorithms: ['HS256'], issuer: 'pack', audience: 'pack-api' });
   return payload.permissions[0] ?? (await sign({ sub: 'x' }, key, { expiresIn: 60 }));
 }`;
     project.write('lite-typed.mts', `import { secretKey, sign, verify } from '@jwt/core/lite';\n${usage}`);
     project.write('lite-typed.cts', `import { secretKey, sign, verify } from '@jwt/core/lite';\n${usage}`);
-    project.write('lite-misuse.mts', `import { verify } from '@jwt/core/lite';\nexport const p = verify('a.b.c', 'a raw secret that lite does not take');\n`);
+    project.write('lite-misuse.mts', `import { verify } from '@jwt/core/lite';\nexport const p = verify('a.b.c', 'a raw secret that lite does not take', { issuer: false, audience: false });\n`);
     const { code, stdout } = await project.typecheck(['lite-typed.mts', 'lite-typed.cts', 'lite-misuse.mts']);
     expect(code).not.toBe(0);
     expect(stdout.split('\n').filter((line) => /^\S+\(\d+,\d+\): error/.test(line) && !line.startsWith('lite-misuse.mts('))).toEqual([]);

@@ -92,7 +92,7 @@ describe('@jwt/hono installed by version range from the local registry with hono
   });
 
   test('@jwt/hono/lite refuses a raw secret when jwt() is called', async () => {
-    project.write('raw-lite.mjs', `import { jwt, JwtError } from '@jwt/hono/lite';\ntry { jwt({ key: 'pack-test-secret-that-is-at-least-32-bytes-long' }); console.log('accepted'); } catch (e) { console.log(e instanceof JwtError ? e.code : 'other'); }`);
+    project.write('raw-lite.mjs', `import { jwt, JwtError } from '@jwt/hono/lite';\ntry { jwt({ key: 'pack-test-secret-that-is-at-least-32-bytes-long', issuer: false, audience: false }); console.log('accepted'); } catch (e) { console.log(e instanceof JwtError ? e.code : 'other'); }`);
     const { code, stdout } = await project.runNode('raw-lite.mjs');
     expect(code).toBe(0);
     expect(stdout.trim()).toBe('ERR_CONFIG_INVALID');
@@ -111,7 +111,7 @@ describe('@jwt/hono installed by version range from the local registry with hono
     const usage = `
 type Claims = { sub: string; permissions: string[] };
 const app = new Hono<Env<Claims>>();
-app.get('/me', jwt<Claims>({ key: secretKey('pack-test-secret-that-is-at-least-32-bytes-long') }), (c) => {
+app.get('/me', jwt<Claims>({ key: secretKey('pack-test-secret-that-is-at-least-32-bytes-long'), issuer: 'pack', audience: 'pack-api' }), (c) => {
   const permissions: string[] = c.var.jwt.permissions;
   return c.json({ sub: c.var.jwt.sub, first: permissions[0] ?? null });
 });

@@ -88,7 +88,7 @@ describe('@jwt/koa installed by version range from the local registry with koa',
   // the good files must be clean and the misuse file must fail on exactly its two bad lines.
   test('TypeScript (node16) types the middleware and its state from ESM and CommonJS, and reports misuse', async () => {
     const usage = `
-const auth = jwt<{ permissions: string[] }, 'auth'>({ key: secretKey('pack-test-secret-that-is-at-least-32-bytes-long'), stateKey: 'auth' });
+const auth = jwt<{ permissions: string[] }, 'auth'>({ key: secretKey('pack-test-secret-that-is-at-least-32-bytes-long'), issuer: 'pack', audience: 'pack-api', stateKey: 'auth' });
 const app = new Koa<JwtState<{ permissions: string[] }, 'auth'>>();
 app.use(auth);
 app.use(requirePermissions('admin'));

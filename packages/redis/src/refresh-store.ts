@@ -8,7 +8,7 @@
  * Losing data fails closed: a family Redis no longer holds answers `unknown` (the user logs in
  * again), never `rotated`.
  */
-import { JwtError, type RefreshRotation, type RefreshStore } from '@jwt/core';
+import { assertOptions, JwtError, type RefreshRotation, type RefreshStore } from '@jwt/core';
 import { createClient, type RedisClientOptions } from 'redis';
 import { withTimeout } from './protocol.js';
 
@@ -101,6 +101,16 @@ extend()
 return 'rotated'
 `;
 
+/** The rules of {@link RedisRefreshStoreOptions}: `url: undefined` (an unset REDIS_URL) is refused. */
+const REFRESH_STORE_OPTIONS = {
+  url: '!string',
+  clientOptions: 'object',
+  keyPrefix: '!string',
+  commandTimeout: 'number',
+  connectTimeout: 'number',
+  onError: 'function',
+};
+
 function configError(detail: string): JwtError {
   return new JwtError('ERR_CONFIG_INVALID', { detail });
 }
@@ -138,7 +148,7 @@ export class RedisRefreshStore implements RefreshStore {
   #firstAttempt: Promise<void> | undefined;
 
   constructor(options: RedisRefreshStoreOptions) {
-    if (typeof options !== 'object' || options === null) throw configError('RedisRefreshStore needs options with a url or clientOptions');
+    assertOptions(options, REFRESH_STORE_OPTIONS, 'RedisRefreshStore');
     const { url, clientOptions } = options;
     if (url === undefined && clientOptions === undefined) throw configError('RedisRefreshStore needs a url (redis://host:port) or clientOptions');
     if (url !== undefined && (typeof url !== 'string' || !/^rediss?:\/\//i.test(url))) throw configError('url must be a redis:// or rediss:// URL');

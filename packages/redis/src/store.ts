@@ -13,7 +13,7 @@
  * revocations made here while Redis was unreachable. The store is `synced` only once that write-back
  * has succeeded. A marker key tells a Redis that lost its data from one that did not.
  */
-import { JwtError, MemoryRevocationStore, issuedBefore, revocationEntry, revocationWindow, sessionEntry, type JwtClaims, type RevocationStore, type RevocationWindowOptions } from '@jwt/core';
+import { assertOptions, JwtError, MemoryRevocationStore, issuedBefore, revocationEntry, revocationWindow, sessionEntry, type JwtClaims, type RevocationStore, type RevocationWindowOptions } from '@jwt/core';
 import { createClient, type RedisClientOptions } from 'redis';
 import { decodeChange, encodeChange, keyOf, namesFor, parseKey, parseValue, withTimeout, WRITE_SCRIPT, type Change, type ChangeKind, type Names } from './protocol.js';
 
@@ -75,10 +75,50 @@ export interface RedisRevocationStoreOptions extends RevocationWindowOptions {
   /**
    * Called with every connection error and failed synchronisation, for logging. Never called with
    * token contents. Exceptions it throws are ignored.
-   * @default no-op
+   * @default a `console.warn` line per distinct message (at most one per message every 30 s), so
+   *   an unreachable Redis is never silent
    * @example onError: (error) => logger.warn({ err: error }, 'revocation store')
    */
   onError?: (error: Error) => void;
+  /**
+   * Make `ready()` reject with ERR_REVOCATION_UNAVAILABLE, instead of resolving `false`, when Redis
+   * cannot be reached in time: a service that awaits it refuses to start rather than answering
+   * every request 401 `revocation status unavailable`.
+   * @default false
+   * @example const store = new RedisRevocationStore({ url, maxTokenLifetime: '15m', requireConnection: true }); await store.ready()
+   */
+  requireConnection?: boolean;
+}
+
+const STORE_OPTIONS = {
+  url: '!string',
+  clientOptions: 'object',
+  keyPrefix: '!string',
+  onUnavailable: '!string',
+  commandTimeout: 'number',
+  connectTimeout: 'number',
+  heartbeatInterval: 'number',
+  onError: 'function',
+  requireConnection: 'boolean',
+  maxTokenLifetime: '!number|string',
+  retainAfterExpiry: 'number|string',
+};
+
+const REPEAT_AFTER_MS = 30_000;
+
+/** The default onError: a warning per distinct message, not one per reconnection attempt. */
+function warnOnce(): (error: Error) => void {
+  const logged = new Map<string, number>();
+  return (error) => {
+    // Credentials in a redis://user:password@host URL quoted by a message are masked.
+    const text = `@jwt/redis: revocation store: ${error.message.replace(/\/\/[^@\s/]*@/g, '//***@')}`;
+    const now = Date.now();
+    const last = logged.get(text);
+    if (last !== undefined && now - last < REPEAT_AFTER_MS) return;
+    if (logged.size >= 64) logged.clear();
+    logged.set(text, now);
+    console.warn(text);
+  };
 }
 
 /** The part of a node-redis client (v5 and v6) the store uses. */
@@ -145,6 +185,7 @@ export class RedisRevocationStore implements RevocationStore {
   readonly #policy: UnavailablePolicy;
   readonly #timeoutMs: number;
   readonly #onError: (error: Error) => void;
+  readonly #requireConnection: boolean;
   readonly #client: Connection;
   readonly #subscriber: Connection;
   readonly #heartbeatChannel: string;
@@ -175,7 +216,7 @@ export class RedisRevocationStore implements RevocationStore {
   #firstReady: { promise: Promise<void>; resolve: () => void } | undefined;
 
   constructor(options: RedisRevocationStoreOptions) {
-    if (typeof options !== 'object' || options === null) throw configError('RedisRevocationStore needs options with a url or clientOptions');
+    assertOptions(options, STORE_OPTIONS, 'RedisRevocationStore');
     const { url, clientOptions } = options;
     if (url === undefined && clientOptions === undefined) throw configError('RedisRevocationStore needs a url (redis://host:port) or clientOptions');
     if (url !== undefined && (typeof url !== 'string' || !/^rediss?:\/\//i.test(url))) throw configError('url must be a redis:// or rediss:// URL');
@@ -193,7 +234,8 @@ export class RedisRevocationStore implements RevocationStore {
     const heartbeatMs = positiveMs(options.heartbeatInterval, 'heartbeatInterval', 1000, true);
     this.#names = namesFor(prefix);
     this.#policy = policy;
-    const onError = options.onError;
+    this.#requireConnection = options.requireConnection === true;
+    const onError = options.onError ?? warnOnce();
     this.#onError = (error) => {
       try {
         onError?.(error);
@@ -238,7 +280,8 @@ export class RedisRevocationStore implements RevocationStore {
   /**
    * Resolves true once the mirror is loaded, false if that has not happened within `timeoutMs`
    * (Redis unreachable) or the store was closed. The store works either way; this only lets a
-   * service wait for the fast path before it takes traffic.
+   * service wait for the fast path before it takes traffic. With `requireConnection: true` it
+   * rejects with ERR_REVOCATION_UNAVAILABLE instead of resolving false.
    * @example if (!(await revocation.ready(3000))) logger.warn('revocations: Redis not reachable yet')
    */
   ready(timeoutMs = 5000): Promise<boolean> {
@@ -248,9 +291,15 @@ export class RedisRevocationStore implements RevocationStore {
     } catch (error) {
       return Promise.reject(error);
     }
-    if (this.#closed) return Promise.resolve(false);
+    const settle = (synced: boolean): boolean => {
+      if (!synced && this.#requireConnection) {
+        throw new JwtError('ERR_REVOCATION_UNAVAILABLE', { detail: `revocation status unavailable: Redis not reachable within ${ms} ms (requireConnection)` });
+      }
+      return synced;
+    };
+    if (this.#closed) return Promise.resolve(false).then(settle);
     if (!this.#stale) return Promise.resolve(true);
-    return new Promise((resolve) => {
+    return new Promise<boolean>((resolve) => {
       let timer: ReturnType<typeof setTimeout> | undefined;
       const done = (synced: boolean): void => {
         clearTimeout(timer);
@@ -259,7 +308,7 @@ export class RedisRevocationStore implements RevocationStore {
       };
       timer = setTimeout(() => done(false), ms);
       this.#waiters.add(done);
-    });
+    }).then(settle);
   }
 
   /** Logout: refuses this token on every instance until its `exp` (plus the retention). */

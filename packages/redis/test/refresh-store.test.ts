@@ -22,6 +22,16 @@ describe('configuration', () => {
   ])('refuses %s', async (_name, options) => {
     await expectCode(() => new RedisRefreshStore(options as RedisRefreshStoreOptions), 'ERR_CONFIG_INVALID');
   });
+
+  it('a misspelt option is refused with the right name, an unset url as unset; spelt right, the store is made', async () => {
+    const refused = (options: unknown, message: RegExp) =>
+      expect(() => new RedisRefreshStore(options as RedisRefreshStoreOptions)).toThrow(expect.objectContaining({ code: 'ERR_CONFIG_INVALID', message: expect.stringMatching(message) }));
+    refused({ url: 'redis://127.0.0.1:1', keyPrefx: 'app:' }, /RedisRefreshStore: unknown option "keyPrefx" \(did you mean "keyPrefix"\?\)/);
+    refused({ url: 'redis://127.0.0.1:1', commandTimeOut: 100 }, /unknown option "commandTimeOut" \(did you mean "commandTimeout"\?\)/);
+    refused({ url: undefined }, /RedisRefreshStore: url is undefined/);
+    const store = new RedisRefreshStore({ url: 'redis://127.0.0.1:1', keyPrefix: 'app:', commandTimeout: 100, connectTimeout: 100, onError: () => undefined });
+    await store.close();
+  });
 });
 
 describe.skipIf(!redisAvailable)('RedisRefreshStore with a real Redis', () => {

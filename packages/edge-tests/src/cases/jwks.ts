@@ -31,27 +31,27 @@ export function jwksCases(runner: Runner, base: string): void {
     test('an unknown kid finds no key; the right kid with another key fails the signature', async () => {
       const jwks = remoteJwks(`${base}/jwks.json`);
       const other = await generateKeyPair('ES256', { kid: 'unknown-kid' });
-      await rejects(verify(await signed({ sub: 'x' }, other.privateKey), jwks), 'ERR_JWT_KEY_NOT_FOUND');
+      await rejects(verify(await signed({ sub: 'x' }, other.privateKey), jwks, { issuer: false, audience: false }), 'ERR_JWT_KEY_NOT_FOUND');
       const impostor = await importKey(other.privateKey, { kid: JWKS_KID });
-      await rejects(verify(await signed({ sub: 'x' }, impostor), jwks), 'ERR_JWS_SIGNATURE_INVALID');
+      await rejects(verify(await signed({ sub: 'x' }, impostor), jwks, { issuer: false, audience: false }), 'ERR_JWS_SIGNATURE_INVALID');
     });
 
     test('an HS256 token MACed with the published JWK is refused', async () => {
       const jwk = await exportJwk(publicKeyOf(await signingKey()));
       const token = await craftJson({ alg: 'HS256', kid: JWKS_KID }, { sub: 'admin', exp: future() }, JSON.stringify(jwk));
-      await rejects(verify(token, remoteJwks(`${base}/jwks.json`)), 'ERR_JWS_ALG_NOT_ALLOWED');
+      await rejects(verify(token, remoteJwks(`${base}/jwks.json`), { issuer: false, audience: false }), 'ERR_JWS_ALG_NOT_ALLOWED');
     });
 
     test('a failing endpoint and a body that is not a key set are refused with their codes', async () => {
       const token = await signed({ sub: 'x' });
-      await rejects(verify(token, remoteJwks(`${base}/status/500`)), 'ERR_JWKS_FETCH_FAILED');
-      await rejects(verify(token, remoteJwks(`${base}/not-json`)), 'ERR_JWKS_INVALID');
+      await rejects(verify(token, remoteJwks(`${base}/status/500`), { issuer: false, audience: false }), 'ERR_JWKS_FETCH_FAILED');
+      await rejects(verify(token, remoteJwks(`${base}/not-json`), { issuer: false, audience: false }), 'ERR_JWKS_INVALID');
       await rejects(remoteJwks(`${base}/status/404`).refresh(), 'ERR_JWKS_FETCH_FAILED');
     });
 
     test('discoverJwks reads the issuer document, then the key set', async () => {
       const jwks = discoverJwks(base);
-      equal((await verify(await signed({ sub: 'discovered' }), jwks, { issuer: base })).payload.sub, 'discovered', 'sub');
+      equal((await verify(await signed({ sub: 'discovered' }), jwks, { audience: false, issuer: base })).payload.sub, 'discovered', 'sub');
       equal(jwks.jwksUri, `${base}/jwks.json`, 'jwks_uri from discovery');
     });
 
