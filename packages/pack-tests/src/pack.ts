@@ -241,15 +241,19 @@ export function runCommand(command: string, args: readonly string[], options: Ru
 }
 
 /**
- * The environment for child processes. The package manager running the tests describes itself
- * through `npm_*` variables; npm would read some of them as its own configuration.
+ * The environment for child processes. `npm test` exports npm's own settings (its `.npmrc`
+ * values among them) to the script as `npm_*` variables, and an environment variable outranks a
+ * project's `.npmrc` for every npm and pnpm below: `npm_config_omit_lockfile_registry_resolved`
+ * from a user's `.npmrc` would empty the lockfiles these tests read. The projects here are
+ * configured by their own `.npmrc` (and the user's, read by npm itself); `extra` adds what a
+ * caller sets on purpose.
  */
 function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, ...extra };
-  for (const name of Object.keys(env)) {
-    if (name === 'npm_config_user_agent' || name.startsWith('npm_lifecycle_') || name.startsWith('npm_package_')) delete env[name];
+  const env: NodeJS.ProcessEnv = {};
+  for (const [name, value] of Object.entries(process.env)) {
+    if (!/^npm_(config|lifecycle|package)_/i.test(name)) env[name] = value;
   }
-  return env;
+  return { ...env, ...extra };
 }
 
 function tscPath(): string {
