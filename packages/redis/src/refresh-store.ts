@@ -9,7 +9,8 @@
  * again), never `rotated`.
  */
 import { assertOptions, JwtError, type RefreshRotation, type RefreshStore } from '@jwt/core';
-import { createClient, type RedisClientOptions } from 'redis';
+import type { RedisClientOptions } from 'redis';
+import { checkConnectionOptions, configError, createConnection, positiveMs, type Connection } from './connection.js';
 import { withTimeout } from './protocol.js';
 
 export interface RedisRefreshStoreOptions {
@@ -50,17 +51,6 @@ export interface RedisRefreshStoreOptions {
    * @example onError: (error) => logger.warn({ err: error }, 'refresh store')
    */
   onError?: (error: Error) => void;
-}
-
-/** The part of a node-redis client (v5 and v6) the store uses. */
-interface Connection {
-  readonly isReady: boolean;
-  connect(): Promise<unknown>;
-  sendCommand(args: string[]): Promise<unknown>;
-  on(event: string, listener: (...args: unknown[]) => void): unknown;
-  close?(): Promise<unknown>;
-  quit?(): Promise<unknown>;
-  destroy(): void;
 }
 
 /**
@@ -111,16 +101,6 @@ const REFRESH_STORE_OPTIONS = {
   onError: 'function',
 };
 
-function configError(detail: string): JwtError {
-  return new JwtError('ERR_CONFIG_INVALID', { detail });
-}
-
-function positiveMs(value: unknown, name: string, fallback: number): number {
-  const ms = value === undefined ? fallback : value;
-  if (typeof ms !== 'number' || !Number.isFinite(ms) || ms <= 0 || ms > 600_000) throw configError(`${name} must be a number of milliseconds between 1 and 600000`);
-  return ms;
-}
-
 function ids(sid: unknown, jti: unknown): void {
   if (typeof sid !== 'string' || sid === '') throw new JwtError('ERR_JWT_CLAIM_MISSING', { claim: 'sid', detail: 'required claim missing: sid' });
   if (typeof jti !== 'string' || jti === '') throw new JwtError('ERR_JWT_CLAIM_MISSING', { claim: 'jti', detail: 'required claim missing: jti' });
@@ -149,28 +129,10 @@ export class RedisRefreshStore implements RefreshStore {
 
   constructor(options: RedisRefreshStoreOptions) {
     assertOptions(options, REFRESH_STORE_OPTIONS, 'RedisRefreshStore');
-    const { url, clientOptions } = options;
-    if (url === undefined && clientOptions === undefined) throw configError('RedisRefreshStore needs a url (redis://host:port) or clientOptions');
-    if (url !== undefined && (typeof url !== 'string' || !/^rediss?:\/\//i.test(url))) throw configError('url must be a redis:// or rediss:// URL');
-    if (clientOptions !== undefined && (typeof clientOptions !== 'object' || clientOptions === null)) throw configError('clientOptions must be an object');
-    const prefix = options.keyPrefix ?? 'jwt:refresh:';
-    if (typeof prefix !== 'string' || prefix === '') throw configError('keyPrefix must be a non-empty string');
-    if (options.onError !== undefined && typeof options.onError !== 'function') throw configError('onError must be a function');
+    const prefix = checkConnectionOptions(options, 'RedisRefreshStore', 'jwt:refresh:');
     this.#prefix = prefix;
     this.#timeoutMs = positiveMs(options.commandTimeout, 'commandTimeout', 1000);
-    const connectTimeout = positiveMs(options.connectTimeout, 'connectTimeout', 2000);
-    const socket = (clientOptions?.socket ?? {}) as Record<string, unknown>;
-    try {
-      this.#client = createClient({
-        ...(url === undefined ? {} : { url }),
-        ...clientOptions,
-        disableOfflineQueue: true,
-        socket: { connectTimeout, reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 500), ...socket },
-      } as RedisClientOptions) as unknown as Connection;
-    } catch {
-      // No cause attached: it may quote the URL, password included.
-      throw configError('url or clientOptions: not a usable Redis address');
-    }
+    this.#client = createConnection(options, (retries) => Math.min(50 * 2 ** retries, 500));
     const onError = options.onError;
     let settle: () => void = () => undefined;
     this.#firstAttempt = new Promise<void>((resolve) => (settle = resolve));

@@ -14,7 +14,8 @@
  * has succeeded. A marker key tells a Redis that lost its data from one that did not.
  */
 import { assertOptions, JwtError, MemoryRevocationStore, issuedBefore, revocationEntry, revocationWindow, sessionEntry, type JwtClaims, type RevocationStore, type RevocationWindowOptions } from '@jwt/core';
-import { createClient, type RedisClientOptions } from 'redis';
+import type { RedisClientOptions } from 'redis';
+import { checkConnectionOptions, configError, createConnection, positiveMs, type Connection } from './connection.js';
 import { decodeChange, encodeChange, keyOf, namesFor, parseKey, parseValue, withTimeout, WRITE_SCRIPT, type Change, type ChangeKind, type Names } from './protocol.js';
 
 /** What to answer for a token whose revocation status cannot be known because Redis is unreachable. */
@@ -121,37 +122,12 @@ function warnOnce(): (error: Error) => void {
   };
 }
 
-/** The part of a node-redis client (v5 and v6) the store uses. */
-interface Connection {
-  readonly isOpen: boolean;
-  readonly isReady: boolean;
-  connect(): Promise<unknown>;
-  sendCommand(args: string[]): Promise<unknown>;
-  subscribe(channels: string[], listener: (message: string, channel: string) => void): Promise<unknown>;
-  duplicate(): Connection;
-  on(event: string, listener: (...args: unknown[]) => void): unknown;
-  close?(): Promise<unknown>;
-  quit?(): Promise<unknown>;
-  destroy(): void;
-}
 
 const SCAN_COUNT = '1000';
 const MAX_RECONNECT_DELAY = 500;
 const RETRY_DELAY = 500;
 /** Writes sent at once during a write-back: pipelined, well under the client's queue bound. */
 const WRITE_BATCH = 500;
-
-function configError(detail: string, cause?: unknown): JwtError {
-  return new JwtError('ERR_CONFIG_INVALID', cause === undefined ? { detail } : { detail, cause });
-}
-
-function positiveMs(value: unknown, name: string, fallback: number, allowZero = false): number {
-  const ms = value === undefined ? fallback : value;
-  if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0 || (ms === 0 && !allowZero) || ms > 600_000) {
-    throw configError(`${name} must be a number of milliseconds between ${allowZero ? 0 : 1} and 600000`);
-  }
-  return ms;
-}
 
 function asError(value: unknown): Error {
   return value instanceof Error ? value : new Error(String(value));
@@ -217,20 +193,13 @@ export class RedisRevocationStore implements RevocationStore {
 
   constructor(options: RedisRevocationStoreOptions) {
     assertOptions(options, STORE_OPTIONS, 'RedisRevocationStore');
-    const { url, clientOptions } = options;
-    if (url === undefined && clientOptions === undefined) throw configError('RedisRevocationStore needs a url (redis://host:port) or clientOptions');
-    if (url !== undefined && (typeof url !== 'string' || !/^rediss?:\/\//i.test(url))) throw configError('url must be a redis:// or rediss:// URL');
-    if (clientOptions !== undefined && (typeof clientOptions !== 'object' || clientOptions === null)) throw configError('clientOptions must be an object');
-    const prefix = options.keyPrefix ?? 'jwt:revocation:';
-    if (typeof prefix !== 'string' || prefix === '') throw configError('keyPrefix must be a non-empty string');
+    const prefix = checkConnectionOptions(options, 'RedisRevocationStore', 'jwt:revocation:');
     const policy = options.onUnavailable ?? 'refuse';
     if (policy !== 'refuse' && policy !== 'accept') throw configError("onUnavailable must be 'refuse' or 'accept'");
-    if (options.onError !== undefined && typeof options.onError !== 'function') throw configError('onError must be a function');
     const window = revocationWindow(options);
     this.#lifetimeMs = window.lifetimeMs;
     this.#retainMs = window.retainMs;
     this.#timeoutMs = positiveMs(options.commandTimeout, 'commandTimeout', 1000);
-    const connectTimeout = positiveMs(options.connectTimeout, 'connectTimeout', 2000);
     const heartbeatMs = positiveMs(options.heartbeatInterval, 'heartbeatInterval', 1000, true);
     this.#names = namesFor(prefix);
     this.#policy = policy;
@@ -246,20 +215,8 @@ export class RedisRevocationStore implements RevocationStore {
     this.#mirror = this.#newMirror();
     this.#heartbeatChannel = `${this.#names.prefix}heartbeat:${crypto.randomUUID()}`;
 
-    const socket = (clientOptions?.socket ?? {}) as Record<string, unknown>;
-    try {
-      this.#client = createClient({
-        ...(url === undefined ? {} : { url }),
-        ...clientOptions,
-        disableOfflineQueue: true,
-        commandsQueueMaxLength: clientOptions?.commandsQueueMaxLength ?? 10_000,
-        socket: { connectTimeout, reconnectStrategy: reconnectDelay, ...socket },
-      } as RedisClientOptions) as unknown as Connection;
-      this.#subscriber = this.#client.duplicate();
-    } catch {
-      // No cause attached: it may quote the URL, password included.
-      throw configError('url or clientOptions: not a usable Redis address');
-    }
+    this.#client = createConnection(options, reconnectDelay, { commandsQueueMaxLength: options.clientOptions?.commandsQueueMaxLength ?? 10_000 });
+    this.#subscriber = this.#client.duplicate();
     let resolveFirst: () => void = () => undefined;
     const promise = new Promise<void>((resolve) => (resolveFirst = resolve));
     this.#firstReady = { promise, resolve: resolveFirst };
