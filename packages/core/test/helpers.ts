@@ -6,7 +6,7 @@ import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { inspect } from 'node:util';
 import { afterAll, beforeAll, expect } from 'vitest';
-import { useBackend, type BackendName } from '../src/backend.js';
+import { useBackend, type BackendName } from '../src/common/backend.js';
 import { JwtError, type Jwk, type JwtErrorCode } from '../src/index.js';
 
 export const BACKENDS: readonly BackendName[] = ['node', 'webcrypto'];

@@ -7,7 +7,7 @@ import { createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypt
 import * as jose from 'jose';
 import jsonwebtoken from 'jsonwebtoken';
 import { describe, expect, it } from 'vitest';
-import type { JwsAlgorithm } from '../src/algorithms.js';
+import type { JwsAlgorithm } from '../src/common/algorithms.js';
 import { importKey, secretKey, sign, verify, type JwtKey } from '../src/index.js';
 import { BACKENDS, expectJwtError, fixture, nowSeconds, onBackend, OTHER_SECRET, SECRET, tokenParts } from './helpers.js';
 

@@ -9,8 +9,8 @@ import * as nodeCrypto from 'node:crypto';
 import { createCipheriv, generateKeyPairSync, publicEncrypt, randomBytes, constants } from 'node:crypto';
 import * as jose from 'jose';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { unwrapKey, wrapKey } from '../src/aeskw.js';
-import type { CryptoContext } from '../src/jwe-content.js';
+import { unwrapKey, wrapKey } from '../src/jwe/aeskw.js';
+import type { CryptoContext } from '../src/jwe/jwe-content.js';
 import {
   compactDecrypt,
   compactEncrypt,

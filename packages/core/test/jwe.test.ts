@@ -10,7 +10,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import * as jose from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { isOnCurve } from '../src/ecdh.js';
+import { isOnCurve } from '../src/jwe/ecdh.js';
 import {
   compactDecrypt,
   compactEncrypt,

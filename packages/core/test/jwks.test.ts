@@ -6,8 +6,8 @@ import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import * as jose from 'jose';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { useBackend } from '../src/backend.js';
-import { sharedRemoteJwks } from '../src/jwks.js';
+import { useBackend } from '../src/common/backend.js';
+import { sharedRemoteJwks } from '../src/jwks/jwks.js';
 import {
   createVerifier,
   discoverJwks,

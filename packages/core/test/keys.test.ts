@@ -7,7 +7,7 @@ import { createPrivateKey, createPublicKey, createSecretKey, generateKeyPairSync
 import { inspect } from 'node:util';
 import * as jose from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { JwsAlgorithm } from '../src/algorithms.js';
+import type { JwsAlgorithm } from '../src/common/algorithms.js';
 import {
   createVerifier,
   exportJwk,

@@ -7,7 +7,7 @@
  */
 import { createRequire } from 'node:module';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { offloadState, PROBE_EVERY, PROBE_INTERVAL_MS, QUIET_TO_IDLE } from '../src/backend.js';
+import { offloadState, PROBE_EVERY, PROBE_INTERVAL_MS, QUIET_TO_IDLE } from '../src/common/backend.js';
 import { createSigner, createVerifier, generateKeyPair, secretKey, type JwtError, type Verifier } from '../src/index.js';
 import { expectJwtError } from './helpers.js';
 

@@ -7,7 +7,7 @@
  */
 import { createHash, createPublicKey, generateKeyPairSync, randomBytes, webcrypto, type KeyObject } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { checkRsaPublic, hasRocaFingerprint } from '../src/keys.js';
+import { checkRsaPublic, hasRocaFingerprint } from '../src/keys/keys.js';
 import { createVerifier, importEncryptionKey, importJwk, importKey, remoteJwks, sign, verify, type Jwk } from '../src/index.js';
 import { b64, BACKENDS, expectJwtError, nowSeconds, onBackend } from './helpers.js';
 

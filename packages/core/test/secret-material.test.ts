@@ -7,7 +7,7 @@
 import { createHmac, generateKeyPairSync, randomBytes as nodeRandomBytes, type KeyObject } from 'node:crypto';
 import * as fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { holdsKeyMaterial } from '../src/key-material.js';
+import { holdsKeyMaterial } from '../src/keys/key-material.js';
 import * as lite from '../src/lite.js';
 import { createSigner, createVerifier, exportJwk, generateSecret, importJwk, importKey, isJwtError, secretKey, verify, type Jwk } from '../src/index.js';
 import { BACKENDS, b64, expectJwtError, fixture, nowSeconds, onBackend, SECRET } from './helpers.js';

@@ -5,9 +5,9 @@
  * `alg: none` and `b64: false` are refused by every API.
  */
 import { describe, expect, it } from 'vitest';
-import type { JwsAlgorithm } from '../src/algorithms.js';
-import { decodeSegment } from '../src/base64url.js';
-import { signBytes, verifyBytes } from '../src/keys.js';
+import type { JwsAlgorithm } from '../src/common/algorithms.js';
+import { decodeSegment } from '../src/common/base64url.js';
+import { signBytes, verifyBytes } from '../src/keys/keys.js';
 import {
   createVerifier,
   decodeUnverified,

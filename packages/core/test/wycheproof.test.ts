@@ -14,9 +14,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { isJwsAlgorithm } from '../src/algorithms.js';
-import { decodeSegment, decodeSegmentText, isBase64url } from '../src/base64url.js';
-import { verifyBytes } from '../src/keys.js';
+import { isJwsAlgorithm } from '../src/common/algorithms.js';
+import { decodeSegment, decodeSegmentText, isBase64url } from '../src/common/base64url.js';
+import { verifyBytes } from '../src/keys/keys.js';
 import { importJwk, isJwtError, keySet, verify, type Jwk, type JwtErrorCode, type JwtKeySet } from '../src/index.js';
 import { BACKENDS, onBackend } from './helpers.js';
 

@@ -105,7 +105,7 @@ describe('the browser bundle of @jwt/hono + @jwt/core', () => {
     for (const text of JWE_MARKERS) expect(m.code.includes(text), `bundle contains ${text}`).toBe(false);
     console.log(`sign + verify: ${kB(m.minified)} minified, ${kB(m.gzipped)} gzipped`);
     // A regression guard around the main entry's size; the small-bundle goal of issue 9 is met by @jwt/core/lite (below).
-    // Issue 14's key-material check in secretKey() (core/src/key-material.ts) added about 1.2 kB.
+    // Issue 14's key-material check in secretKey() (core/src/keys/key-material.ts) added about 1.2 kB.
     // Issue 16 adds the options check every options object goes through (known names with a
     // suggestion, types, unset values, issuer/audience required): about 1.3 kB gzipped more.
     // Merged with main's cache and adaptive offload (issue 16 on top of them): measured 21038 bytes, budget +2%.
@@ -135,7 +135,7 @@ describe('the browser bundle of @jwt/hono + @jwt/core', () => {
     expect(inputs.some((file) => /core\/dist\/index\.mjs$/.test(file)), 'the main entry was bundled too').toBe(false);
     console.log(`@jwt/core/lite sign + verify: ${kB(m.minified)} minified, ${kB(m.gzipped)} gzipped`);
     // Issue 9 set 10 kB minified + gzipped as a hard limit. Issue 14 puts the key-material check
-    // (core/src/key-material.ts, about 1.5 kB) in secretKey(), lite's included, since a public
+    // (core/src/keys/key-material.ts, about 1.5 kB) in secretKey(), lite's included, since a public
     // key must never become an HMAC secret there either: the limit moved to 11.8 kB with it.
     // Issue 16 adds the options check every options object goes through (known names with a
     // suggestion, types, unset values, issuer/audience required): about 1.3 kB gzipped more.

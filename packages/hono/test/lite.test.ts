@@ -6,7 +6,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
-import { useBackend, type BackendName } from '../../core/src/backend.js';
+import { useBackend, type BackendName } from '../../core/src/common/backend.js';
 import { createSigner as mainSigner, importKey } from '../src/index.js';
 import { JwtError, createSigner, importJwk, jwt, keySet, requirePermissions, secretKey, type Env, type JwtClaims, type JwtKey, type Jwk } from '../src/lite.js';
 

@@ -6,7 +6,7 @@ import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
-import { useBackend } from '../../core/src/backend.js';
+import { useBackend } from '../../core/src/common/backend.js';
 import {
   JwtError,
   MemoryRevocationStore,

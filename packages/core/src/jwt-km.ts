@@ -2,11 +2,11 @@
  * The small class API of the original `jwt-km` seed, kept for its users. It signs and verifies
  * HS256 synchronously, so it needs the Node backend (Node, Bun, Deno); elsewhere use sign()/verify().
  */
-import type { JwtClaims } from './claims.js';
-import { JwtError } from './errors.js';
-import { secretKey, type JwtKey } from './keys.js';
-import { createSigner } from './sign.js';
-import { createVerifier, decodeUnverified } from './verify.js';
+import type { JwtClaims } from './jws/claims.js';
+import { JwtError } from './common/errors.js';
+import { secretKey, type JwtKey } from './keys/keys.js';
+import { createSigner } from './jws/sign.js';
+import { createVerifier, decodeUnverified } from './jws/verify.js';
 
 /** Seconds since the Unix epoch, as an integer: the unit of `exp`, `nbf` and `iat`. */
 export function unixTime(): number {

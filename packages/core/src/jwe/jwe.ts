@@ -8,12 +8,12 @@
  * inflated under a hard cap. Every cryptographic failure is the one ERR_JWE_DECRYPTION_FAILED.
  */
 import { unwrapKey, wrapKey } from './aeskw.js';
-import { randomBytes, subtle } from './backend.js';
-import { decodeSegment, decodeSegmentText, encodeSegment, encodeSegmentText, fromUtf8, isBase64url, utf8 } from './base64url.js';
+import { randomBytes, subtle } from '../common/backend.js';
+import { decodeSegment, decodeSegmentText, encodeSegment, encodeSegmentText, fromUtf8, isBase64url, utf8 } from '../common/base64url.js';
 import { concatKdf } from './concatkdf.js';
 import { deflateRaw, DEFAULT_MAX_INFLATED_LENGTH, inflateRaw } from './deflate.js';
 import { readEpk, receiverSecret, senderAgreement } from './ecdh.js';
-import { configError, JwtError } from './errors.js';
+import { configError, JwtError } from '../common/errors.js';
 import { ascii, decryptionFailed, gcmOpen, gcmSeal, isDecryptionFailure, nodeFor, openContent, randomIv, sealContent, type CryptoContext } from './jwe-content.js';
 import {
   ENCRYPTIONS,
@@ -28,10 +28,10 @@ import {
   type JweEncryption,
   type JweKey,
 } from './jwe-keys.js';
-import { checkHeaderTypes } from './header.js';
-import { isPlainObject, parseJsonObject, type JsonObject } from './json.js';
-import { isJwtKey, type Jwk } from './keys.js';
-import { andThen as then, type MaybePromise } from './maybe-promise.js';
+import { checkHeaderTypes } from '../common/header.js';
+import { isPlainObject, parseJsonObject, type JsonObject } from '../common/json.js';
+import { isJwtKey, type Jwk } from '../keys/keys.js';
+import { andThen as then, type MaybePromise } from '../common/maybe-promise.js';
 
 /** A JWE protected header as read from a token. */
 export interface JweHeader {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ERROR_CODES, JwtError, type JwtErrorCode } from './errors.js';
+import { ERROR_CODES, JwtError, type JwtErrorCode } from '../common/errors.js';
 import { authErrorResponse, extractToken, grantedPermissions, rawHeaderValues, readCookie, requirePermissionsOf } from './http.js';
 
 const TOKEN = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhIn0.c2lnbmF0dXJl';

@@ -4,9 +4,9 @@
  * unwrap is ERR_JWE_DECRYPTION_FAILED.
  */
 import type { CipherKey } from 'node:crypto';
-import { subtle, type NodeCryptoModule } from './backend.js';
+import { subtle, type NodeCryptoModule } from '../common/backend.js';
 import { cacheFor, decryptionFailed, importAes, type CryptoContext } from './jwe-content.js';
-import type { MaybePromise } from './maybe-promise.js';
+import type { MaybePromise } from '../common/maybe-promise.js';
 
 /** The default initial value of RFC 3394 section 2.2.3.1. */
 const DEFAULT_IV = new Uint8Array([0xa6, 0xa6, 0xa6, 0xa6, 0xa6, 0xa6, 0xa6, 0xa6]);

@@ -8,14 +8,14 @@
  * token's `jku`, `x5u`, `jwk` and `x5c` headers are never read; only `kid` picks among keys that
  * came from the configured URL.
  */
-import { isJwsAlgorithm, type JwsAlgorithm } from './algorithms.js';
-import { fromUtf8 } from './base64url.js';
-import { toSeconds } from './duration.js';
-import { configError, JwtError } from './errors.js';
-import { isPlainObject, type JsonObject } from './json.js';
-import { importJwk, rebindKey, type Jwk, type JwtKey } from './keys.js';
-import type { JwsHeader, KeyProvider } from './keyset.js';
-import { assertOptions, type OptionRules } from './options.js';
+import { isJwsAlgorithm, type JwsAlgorithm } from '../common/algorithms.js';
+import { fromUtf8 } from '../common/base64url.js';
+import { toSeconds } from '../common/duration.js';
+import { configError, JwtError } from '../common/errors.js';
+import { isPlainObject, type JsonObject } from '../common/json.js';
+import { importJwk, rebindKey, type Jwk, type JwtKey } from '../keys/keys.js';
+import type { JwsHeader, KeyProvider } from '../keys/keyset.js';
+import { assertOptions, type OptionRules } from '../common/options.js';
 
 const REMOTE_JWKS_OPTIONS: OptionRules = /* @__PURE__ */ Object.freeze({
   algorithms: '!array', timeout: 'number|string', cooldown: 'number|string', minCacheAge: 'number|string', maxCacheAge: 'number|string',

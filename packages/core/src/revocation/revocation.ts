@@ -3,12 +3,12 @@
  * would have expired anyway (logout), or every token of a subject issued before a moment is
  * refused (the "last password change" time). The check runs after signature and claims.
  */
-import type { JwtClaims } from './claims.js';
-import { toSeconds } from './duration.js';
-import { configError, JwtError } from './errors.js';
-import type { JwsHeader } from './keyset.js';
-import type { RevocationChecker } from './verify.js';
-import { assertOptions, type OptionRules } from './options.js';
+import type { JwtClaims } from '../jws/claims.js';
+import { toSeconds } from '../common/duration.js';
+import { configError, JwtError } from '../common/errors.js';
+import type { JwsHeader } from '../keys/keyset.js';
+import type { RevocationChecker } from '../jws/verify.js';
+import { assertOptions, type OptionRules } from '../common/options.js';
 
 const MEMORY_STORE_OPTIONS: OptionRules = /* @__PURE__ */ Object.freeze({ maxTokenLifetime: '!number|string', retainAfterExpiry: 'number|string', maxEntries: 'number', maxEntriesPerSubject: 'number', clock: 'function' });
 

@@ -10,14 +10,14 @@
  * Imports the signer, the verifier, the revocation interface and the cookie reader of http.ts;
  * nothing imports it but index.ts.
  */
-import { toSeconds } from './duration.js';
-import { configError, JwtError, type JwtErrorCode } from './errors.js';
-import type { JwtClaims } from './claims.js';
-import { assertOptions, type OptionRules } from './options.js';
+import { toSeconds } from '../common/duration.js';
+import { configError, JwtError, type JwtErrorCode } from '../common/errors.js';
+import type { JwtClaims } from '../jws/claims.js';
+import { assertOptions, type OptionRules } from '../common/options.js';
 import type { RevocationStore } from './revocation.js';
-import { createSigner, randomId, SIGNER_OPTIONS, type Signer, type SignerOptions } from './sign.js';
-import { readCookie } from './http.js';
-import { createVerifier, REFRESH_TOKEN_TYPE, type Verifier, type VerifyKey } from './verify.js';
+import { createSigner, randomId, SIGNER_OPTIONS, type Signer, type SignerOptions } from '../jws/sign.js';
+import { readCookie } from '../http/http.js';
+import { createVerifier, REFRESH_TOKEN_TYPE, type Verifier, type VerifyKey } from '../jws/verify.js';
 
 export { REFRESH_TOKEN_TYPE };
 

@@ -6,9 +6,9 @@
  * this entry carries no PEM, DER, KeyObject or CryptoKey import and no JWKS client.
  */
 import type { JwtClaims } from './claims.js';
-import { configError } from './errors.js';
-import { authenticatorWith, type Authenticator, type AuthenticatorOptions } from './http.js';
-import type { JwtKey } from './keys.js';
+import { configError } from '../common/errors.js';
+import { authenticatorWith, type Authenticator, type AuthenticatorOptions } from '../http/http.js';
+import type { JwtKey } from '../keys/keys.js';
 import { signerWith, signWith, type SignOptions, type Signer, type SignerOptions } from './sign.js';
 import { verifierWith, verifyWith, type PreparedVerifyKey, type Verifier, type VerifierOptions, type VerifyOptions, type VerifyResult } from './verify.js';
 

@@ -3,10 +3,10 @@
  * (RFC 7518 section 4.6.2): the shared secret Z and the OtherInfo (algorithm, the parties' info
  * and the key length) hashed with a counter until enough key material is produced.
  */
-import { subtle } from './backend.js';
-import { utf8 } from './base64url.js';
+import { subtle } from '../common/backend.js';
+import { utf8 } from '../common/base64url.js';
 import { concatBytes, type CryptoContext } from './jwe-content.js';
-import type { MaybePromise } from './maybe-promise.js';
+import type { MaybePromise } from '../common/maybe-promise.js';
 
 function uint32be(n: number): Uint8Array {
   const out = new Uint8Array(4);

@@ -3,7 +3,7 @@
  * find a key's algorithm, lift the SPKI out of an X.509 certificate, and wrap PKCS#1 / SEC1
  * keys. Every read is bounds-checked; anything unexpected is ERR_KEY_INVALID.
  */
-import { JwtError } from './errors.js';
+import { JwtError } from '../common/errors.js';
 
 interface Tlv {
   tag: number;

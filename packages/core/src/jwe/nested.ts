@@ -4,9 +4,9 @@
  * half of the core's minified size). Decrypting needs a JweKey, and the JweKey constructor
  * (jwe-keys.ts) installs the decryption pipeline before the first key exists.
  */
-import { configError } from './errors.js';
+import { configError } from '../common/errors.js';
 import type { JweKey } from './jwe-keys.js';
-import type { MaybePromise } from './maybe-promise.js';
+import type { MaybePromise } from '../common/maybe-promise.js';
 
 export interface NestedDecryptionOptions {
   decryptionKey?: JweKey | readonly JweKey[];

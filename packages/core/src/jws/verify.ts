@@ -4,22 +4,22 @@
  * signature verified before the payload is parsed; then claims, schema and revocation.
  * On the Node backend with local keys every step is synchronous.
  */
-import { ALGORITHMS, isJwsAlgorithm, type JwsAlgorithm } from './algorithms.js';
-import { decodeSegment, decodeSegmentText, isBase64url } from './base64url.js';
+import { ALGORITHMS, isJwsAlgorithm, type JwsAlgorithm } from '../common/algorithms.js';
+import { decodeSegment, decodeSegmentText, isBase64url } from '../common/base64url.js';
 import { CLAIM_OPTIONS, compileClaimOptions, validateClaims, type ClaimOptions, type CompiledClaimOptions, type JwtClaims } from './claims.js';
-import { configError, JwtError } from './errors.js';
-import { checkHeaderTypes } from './header.js';
-import { parseJsonObject, type JsonObject } from './json.js';
-import { importKey, importKeyNow, type KeyInput } from './import-key.js';
-import { hmacSegmentMatches, isJwtKey, verifyBytes, type JwtKey } from './keys.js';
-import { isKeyProvider, type JwsHeader, type KeyProvider } from './keyset.js';
-import { sharedRemoteJwks } from './jwks.js';
-import { assertOptions, type OptionRules } from './options.js';
+import { configError, JwtError } from '../common/errors.js';
+import { checkHeaderTypes } from '../common/header.js';
+import { parseJsonObject, type JsonObject } from '../common/json.js';
+import { importKey, importKeyNow, type KeyInput } from '../keys/import-key.js';
+import { hmacSegmentMatches, isJwtKey, verifyBytes, type JwtKey } from '../keys/keys.js';
+import { isKeyProvider, type JwsHeader, type KeyProvider } from '../keys/keyset.js';
+import { sharedRemoteJwks } from '../jwks/jwks.js';
+import { assertOptions, type OptionRules } from '../common/options.js';
 // Through the seam, not from jwe.ts: verification alone must not bundle JWE.
-import { nestedDecryption } from './nested.js';
-import type { JweKey } from './jwe-keys.js';
-import type { StandardSchemaV1 } from './standard-schema.js';
-import { offloadNext, pooledCheck } from './backend.js';
+import { nestedDecryption } from '../jwe/nested.js';
+import type { JweKey } from '../jwe/jwe-keys.js';
+import type { StandardSchemaV1 } from '../common/standard-schema.js';
+import { offloadNext, pooledCheck } from '../common/backend.js';
 
 /** Answers whether a verified token has been revoked. See `MemoryRevocationStore`. */
 export interface RevocationChecker {

@@ -2,17 +2,17 @@
  * Signing. The header is fixed per signer and encoded once; `alg` always comes from the key's
  * binding, never from caller-supplied header parameters.
  */
-import { ALGORITHMS, type JwsAlgorithm } from './algorithms.js';
-import { nodeCrypto, randomBytes } from './backend.js';
-import { encodeSegment, encodeSegmentText } from './base64url.js';
+import { ALGORITHMS, type JwsAlgorithm } from '../common/algorithms.js';
+import { nodeCrypto, randomBytes } from '../common/backend.js';
+import { encodeSegment, encodeSegmentText } from '../common/base64url.js';
 import { audienceClaim, numericDate, stringClaim, type JwtClaims } from './claims.js';
-import { toSeconds } from './duration.js';
-import { configError, JwtError } from './errors.js';
-import { isPlainObject } from './json.js';
-import { importKey, importKeyNow, type KeyInput } from './import-key.js';
-import { isJwtKey, keyMaterial, signBytes, type JwtKey } from './keys.js';
-import { isKeyRing, type KeyRing } from './keyring.js';
-import { assertOptions, type OptionRules } from './options.js';
+import { toSeconds } from '../common/duration.js';
+import { configError, JwtError } from '../common/errors.js';
+import { isPlainObject } from '../common/json.js';
+import { importKey, importKeyNow, type KeyInput } from '../keys/import-key.js';
+import { isJwtKey, keyMaterial, signBytes, type JwtKey } from '../keys/keys.js';
+import { isKeyRing, type KeyRing } from '../keys/keyring.js';
+import { assertOptions, type OptionRules } from '../common/options.js';
 
 /** What may differ from one token to the next of one signer. */
 export interface IssueOptions {

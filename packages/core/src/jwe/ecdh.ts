@@ -6,14 +6,14 @@
  * both backends rather than trusting each platform's import to do it.
  */
 import type { KeyObject } from 'node:crypto';
-import { subtle } from './backend.js';
-import { decodeBase64url, isBase64url } from './base64url.js';
-import { JwtError } from './errors.js';
+import { subtle } from '../common/backend.js';
+import { decodeBase64url, isBase64url } from '../common/base64url.js';
+import { JwtError } from '../common/errors.js';
 import { decryptionFailed, type CryptoContext } from './jwe-content.js';
 import { jweMaterial, webAsymmetricKey, type EcdhCurve, type JweKey } from './jwe-keys.js';
-import type { Jwk } from './keys.js';
-import { isPlainObject } from './json.js';
-import type { MaybePromise } from './maybe-promise.js';
+import type { Jwk } from '../keys/keys.js';
+import { isPlainObject } from '../common/json.js';
+import type { MaybePromise } from '../common/maybe-promise.js';
 
 interface WeierstrassCurve {
   readonly p: bigint;

@@ -9,13 +9,13 @@
  * only the main entry reaches, so that `@jwt/core/lite` bundles none of that code.
  */
 import type { KeyObject } from 'node:crypto';
-import { ALGORITHMS, isJwsAlgorithm, JWS_ALGORITHMS, type JwsAlgorithm } from './algorithms.js';
-import { nodeCrypto, randomBytes, subtle, type NodeCryptoModule } from './backend.js';
-import { decodeBase64url, encodeBase64url, isBase64url, utf8 } from './base64url.js';
-import { configError, JwtError } from './errors.js';
-import { isPlainObject } from './json.js';
+import { ALGORITHMS, isJwsAlgorithm, JWS_ALGORITHMS, type JwsAlgorithm } from '../common/algorithms.js';
+import { nodeCrypto, randomBytes, subtle, type NodeCryptoModule } from '../common/backend.js';
+import { decodeBase64url, encodeBase64url, isBase64url, utf8 } from '../common/base64url.js';
+import { configError, JwtError } from '../common/errors.js';
+import { isPlainObject } from '../common/json.js';
 import { holdsKeyMaterial, rsaPublicOfSpki } from './key-material.js';
-import { assertOptions, type OptionRules } from './options.js';
+import { assertOptions, type OptionRules } from '../common/options.js';
 
 /** The rules of {@link ImportKeyOptions}. */
 export const IMPORT_KEY_OPTIONS: OptionRules = /* @__PURE__ */ Object.freeze({ alg: '!string|array', kid: '!string' });

@@ -3,10 +3,10 @@
  * failures identically: where the token comes from, which status and `WWW-Authenticate` header
  * (RFC 6750) each error code maps to, and how permissions are checked.
  */
-import type { JwtClaims } from './claims.js';
-import { configError, errorDescription, JwtError, type JwtErrorCode } from './errors.js';
-import { assertOptions, type OptionRules } from './options.js';
-import { createVerifier, VERIFIER_OPTIONS, type Verifier, type VerifierOptions, type VerifyKey, type VerifyResult } from './verify.js';
+import type { JwtClaims } from '../jws/claims.js';
+import { configError, errorDescription, JwtError, type JwtErrorCode } from '../common/errors.js';
+import { assertOptions, type OptionRules } from '../common/options.js';
+import { createVerifier, VERIFIER_OPTIONS, type Verifier, type VerifierOptions, type VerifyKey, type VerifyResult } from '../jws/verify.js';
 
 export interface TokenSource {
   /**

@@ -2,9 +2,9 @@
  * Claim validation (RFC 7519 section 4.1). Options are compiled once per verifier so the hot
  * path does no parsing of its own configuration.
  */
-import { toSeconds } from './duration.js';
-import { configError, JwtError } from './errors.js';
-import type { OptionRules } from './options.js';
+import { toSeconds } from '../common/duration.js';
+import { configError, JwtError } from '../common/errors.js';
+import type { OptionRules } from '../common/options.js';
 
 /** The registered claims, plus anything else the issuer put in. */
 export interface JwtClaims {

@@ -4,10 +4,10 @@
  * verifiers holding a cached JWKS already know it. Every key carries a `kid`, which is how
  * tokens find their key across a rotation.
  */
-import { configError } from './errors.js';
+import { configError } from '../common/errors.js';
 import { exportJwk, isJwtKey, jwkThumbprint, type Jwk, type JwtKey } from './keys.js';
 import { JwtKeySet, type JwsHeader, type KeyProvider } from './keyset.js';
-import { assertOptions, type OptionRules } from './options.js';
+import { assertOptions, type OptionRules } from '../common/options.js';
 
 const KEY_RING_OPTIONS: OptionRules = /* @__PURE__ */ Object.freeze({ active: '!object', verifyOnly: 'array' });
 

@@ -4,10 +4,10 @@
  * Node's zlib (reached at run time, never imported statically) stops at the cap synchronously;
  * elsewhere DecompressionStream is read chunk by chunk and cancelled past the cap.
  */
-import { backendName } from './backend.js';
-import { JwtError } from './errors.js';
+import { backendName } from '../common/backend.js';
+import { JwtError } from '../common/errors.js';
 import { concatBytes } from './jwe-content.js';
-import type { MaybePromise } from './maybe-promise.js';
+import type { MaybePromise } from '../common/maybe-promise.js';
 
 interface Zlib {
   inflateRawSync(data: Uint8Array, options: { maxOutputLength: number }): Uint8Array;

@@ -5,17 +5,17 @@
  * (`enc`) it may serve; a token's header only ever chooses among those.
  */
 import type { KeyObject } from 'node:crypto';
-import { isJwsAlgorithm } from './algorithms.js';
-import * as asn1 from './asn1.js';
-import { nodeCrypto, randomBytes, subtle, type NodeCryptoModule } from './backend.js';
-import { decodeBase64url, encodeBase64url, isBase64url } from './base64url.js';
-import { configError, JwtError } from './errors.js';
-import { isPlainObject } from './json.js';
-import { parseKeyText, pemKeyObject, type KeyObjectLike } from './import-key.js';
-import { checkRsaPublic, jwkThumbprint, MIN_RSA_BITS, type Jwk, type KeyKind, type KeyType } from './keys.js';
+import { isJwsAlgorithm } from '../common/algorithms.js';
+import * as asn1 from '../keys/asn1.js';
+import { nodeCrypto, randomBytes, subtle, type NodeCryptoModule } from '../common/backend.js';
+import { decodeBase64url, encodeBase64url, isBase64url } from '../common/base64url.js';
+import { configError, JwtError } from '../common/errors.js';
+import { isPlainObject } from '../common/json.js';
+import { parseKeyText, pemKeyObject, type KeyObjectLike } from '../keys/import-key.js';
+import { checkRsaPublic, jwkThumbprint, MIN_RSA_BITS, type Jwk, type KeyKind, type KeyType } from '../keys/keys.js';
 import { nestedDecryption } from './jwe.js';
 import { provideNestedDecryption } from './nested.js';
-import { assertOptions, type OptionRules } from './options.js';
+import { assertOptions, type OptionRules } from '../common/options.js';
 
 const ENCRYPTION_KEY_OPTIONS: OptionRules = /* @__PURE__ */ Object.freeze({ alg: '!string|array', enc: '!string|array', kid: '!string' });
 

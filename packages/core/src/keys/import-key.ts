@@ -5,11 +5,11 @@
  * reaches this file: its callers prepare keys with secretKey(), importJwk() or generateKeyPair().
  */
 import type { KeyObject } from 'node:crypto';
-import { ALGORITHMS, type JwsAlgorithm } from './algorithms.js';
+import { ALGORITHMS, type JwsAlgorithm } from '../common/algorithms.js';
 import * as asn1 from './asn1.js';
-import { nodeCrypto, subtle, type NodeCryptoModule } from './backend.js';
-import { JwtError } from './errors.js';
-import { isPlainObject } from './json.js';
+import { nodeCrypto, subtle, type NodeCryptoModule } from '../common/backend.js';
+import { JwtError } from '../common/errors.js';
+import { isPlainObject } from '../common/json.js';
 import {
   checkRsaPublic,
   CURVE_ALG,
@@ -32,7 +32,7 @@ import {
   type KeyType,
   weakRsa,
 } from './keys.js';
-import { assertOptions } from './options.js';
+import { assertOptions } from '../common/options.js';
 
 /** The structural shape of a node:crypto `KeyObject`, so public types need no `@types/node`. */
 export interface KeyObjectLike {

@@ -5,11 +5,11 @@
  * with its fixed message and no cause: nothing tells an attacker which check failed.
  */
 import type { CipherGCMTypes, KeyObject } from 'node:crypto';
-import { nodeCrypto, randomBytes, subtle, type NodeCryptoModule } from './backend.js';
-import { utf8 } from './base64url.js';
-import { JwtError } from './errors.js';
+import { nodeCrypto, randomBytes, subtle, type NodeCryptoModule } from '../common/backend.js';
+import { utf8 } from '../common/base64url.js';
+import { JwtError } from '../common/errors.js';
 import { cachedImport, ENCRYPTIONS, type JweEncryption } from './jwe-keys.js';
-import type { MaybePromise } from './maybe-promise.js';
+import type { MaybePromise } from '../common/maybe-promise.js';
 
 /** How one JWE operation reaches its crypto. */
 export interface CryptoContext {

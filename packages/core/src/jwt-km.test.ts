@@ -1,12 +1,12 @@
 import { createHmac } from 'node:crypto';
 import * as jose from 'jose';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { useBackend } from './backend.js';
-import { JwtError } from './errors.js';
-import { JWT, unixTime } from './jwt.js';
-import { generateKeyPair, secretKey } from './keys.js';
-import { sign } from './sign.js';
-import { decodeUnverified, verify } from './verify.js';
+import { useBackend } from './common/backend.js';
+import { JwtError } from './common/errors.js';
+import { JWT, unixTime } from './jwt-km.js';
+import { generateKeyPair, secretKey } from './keys/keys.js';
+import { sign } from './jws/sign.js';
+import { decodeUnverified, verify } from './jws/verify.js';
 
 const SECRET = 'seed-class-secret-0123456789abcdefghijklmnopqrstuvwxyz';
 const b64 = (s: string) => Buffer.from(s).toString('base64url');

@@ -4,7 +4,7 @@
  * pipeline is behind it.
  */
 import { describe, expect, it } from 'vitest';
-import { JwtError } from './errors.js';
+import { JwtError } from '../common/errors.js';
 import { generateEncryptionKey } from './jwe-keys.js';
 import { nestedDecryption } from './nested.js';
 

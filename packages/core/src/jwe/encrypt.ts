@@ -5,21 +5,21 @@
  * authentication enough; with a public key (RSA-OAEP, ECDH-ES) anyone can make such a token, so
  * decrypting unsigned claims with a private key must be asked for explicitly (`allowUnsigned`).
  */
-import { utf8, fromUtf8 } from './base64url.js';
-import { compileClaimOptions, validateClaims, type JwtClaims } from './claims.js';
-import { toSeconds } from './duration.js';
-import { configError, JwtError } from './errors.js';
+import { utf8, fromUtf8 } from '../common/base64url.js';
+import { compileClaimOptions, validateClaims, type JwtClaims } from '../jws/claims.js';
+import { toSeconds } from '../common/duration.js';
+import { configError, JwtError } from '../common/errors.js';
 import { asJwtError, compileEncryption, Decryption, encryptCompiled, innerToken, isNested, type CompactDecryptResult, type EncryptionOptions, type JweHeader, type DecryptionOptions } from './jwe.js';
 import { ascii } from './jwe-content.js';
 import { isJweKey, type JweKey } from './jwe-keys.js';
-import { isPlainObject, parseJsonObject } from './json.js';
-import type { KeyInput } from './import-key.js';
-import type { JwtKey } from './keys.js';
-import type { JwsHeader } from './keyset.js';
-import { andThen as then, type MaybePromise } from './maybe-promise.js';
-import { assertOptions, type OptionRules } from './options.js';
-import { createSigner, randomId, SIGN_OPTIONS, type SignOptions, type Signer } from './sign.js';
-import { createVerifier, VERIFY_OPTIONS, type Verifier, type VerifyKey, type VerifyOptions } from './verify.js';
+import { isPlainObject, parseJsonObject } from '../common/json.js';
+import type { KeyInput } from '../keys/import-key.js';
+import type { JwtKey } from '../keys/keys.js';
+import type { JwsHeader } from '../keys/keyset.js';
+import { andThen as then, type MaybePromise } from '../common/maybe-promise.js';
+import { assertOptions, type OptionRules } from '../common/options.js';
+import { createSigner, randomId, SIGN_OPTIONS, type SignOptions, type Signer } from '../jws/sign.js';
+import { createVerifier, VERIFY_OPTIONS, type Verifier, type VerifyKey, type VerifyOptions } from '../jws/verify.js';
 
 /** The claim-setting options shared with `sign()`. */
 export type ClaimSettingOptions = Pick<SignOptions, 'expiresIn' | 'notBefore' | 'issuer' | 'audience' | 'subject' | 'jwtId' | 'timestamp' | 'requireExp' | 'clock'>;

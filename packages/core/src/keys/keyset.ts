@@ -1,5 +1,5 @@
-import type { JwsAlgorithm } from './algorithms.js';
-import { configError } from './errors.js';
+import type { JwsAlgorithm } from '../common/algorithms.js';
+import { configError } from '../common/errors.js';
 import { exportJwk, isJwtKey, type Jwk, type JwtKey } from './keys.js';
 
 /** A JWS protected header as read from a token. */
